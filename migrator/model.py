@@ -1,0 +1,65 @@
+"""Plain data that crosses process boundaries: findings, errors and per-file results.
+
+Nothing here holds a syntax tree, so results pickle cheaply from pool workers.
+"""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass, field
+from typing import Optional
+
+
+class Applicability(str, enum.Enum):
+    """How a finding can be fixed (ruff's contract)."""
+
+    SAFE = "safe"
+    UNSAFE = "unsafe"
+    NONE = "none"
+
+    @property
+    def rank(self) -> int:
+        return {"safe": 0, "unsafe": 1, "none": 2}[self.value]
+
+
+@dataclass(frozen=True)
+class Location:
+    """1-based line, 1-based column, as editors and ruff show them."""
+
+    line: int
+    column: int
+    end_line: int
+    end_column: int
+
+
+@dataclass
+class Finding:
+    code: str
+    message: str
+    path: str
+    location: Location
+    fix: Applicability
+    advice: Optional[str] = None  # what to do by hand when fix is NONE
+    fixed: bool = False  # set by `fix` when the fix was applied
+
+    def sort_key(self) -> tuple[str, int, int, str]:
+        return (self.path, self.location.line, self.location.column, self.code)
+
+
+@dataclass
+class FileResult:
+    """What one file produced. `new_source` is set only when fixing changed the bytes."""
+
+    path: str
+    findings: list[Finding] = field(default_factory=list)
+    error: Optional[str] = None
+    new_source: Optional[bytes] = None
+    old_source: Optional[bytes] = None  # kept only when a diff must be shown
+    written: bool = False
+    notes: list[str] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class FileError:
+    path: str
+    message: str

@@ -1,0 +1,134 @@
+"""The contract between the engine and a rule pack.
+
+The engine knows nothing about what the rules look for. A rule pack hands it a
+:class:`RulePack`: a byte-level prefilter, the options its rules accept (so configuration
+can be validated generically) and a loader for the rules. Rules receive a
+:class:`RuleContext` and yield :class:`Report` objects; fixes are LibCST node transforms
+that the engine applies in a single pass.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Iterator, Mapping
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any, Callable, ClassVar, Optional, TypeVar
+
+from migrator.model import Applicability
+
+if TYPE_CHECKING:  # LibCST is imported lazily: a clean file never pays for it.
+    import libcst as cst
+    from libcst.metadata import BaseMetadataProvider
+
+_T = TypeVar("_T")
+
+
+@dataclass(frozen=True)
+class Edit:
+    """Replace `target` (a node of the original tree) by `transform(updated_target)`.
+
+    The transform receives the node after its children were rewritten, so edits nested
+    inside one another compose instead of conflicting.
+    """
+
+    target: cst.CSTNode
+    transform: Callable[[Any], Any]
+
+
+@dataclass(frozen=True)
+class Fix:
+    applicability: Applicability
+    edits: tuple[Edit, ...]
+
+
+@dataclass
+class Report:
+    """A finding as a rule produces it, before the engine positions and filters it.
+
+    `groups` ties reports whose fixes only make sense together (a call and the reads of
+    its response): the engine applies every fix of a connected group, or none of them.
+    """
+
+    code: str
+    node: cst.CSTNode
+    message: str
+    fix: Optional[Fix] = None
+    advice: Optional[str] = None
+    groups: frozenset[str] = frozenset()
+
+
+@dataclass(frozen=True)
+class OptionSpec:
+    """A rule-pack option accepted in `[tool.migrator]` and on the command line."""
+
+    name: str
+    kind: type
+    default: Any
+    help: str
+    item_kind: Optional[type] = None  # for list and dict options
+    cli: Optional[str] = None  # a command-line flag that sets it, e.g. "--model"
+    choices: Optional[tuple[str, ...]] = None
+
+
+class Rule:
+    """Base class for rules. The class docstring is the rule's documentation."""
+
+    code: ClassVar[str]
+    name: ClassVar[str]
+    summary: ClassVar[str]
+
+    def check(self, ctx: RuleContext) -> Iterable[Report]:
+        raise NotImplementedError
+
+    @classmethod
+    def documentation(cls) -> str:
+        import inspect
+
+        return inspect.cleandoc(cls.__doc__ or "")
+
+
+@dataclass(frozen=True)
+class RulePack:
+    name: str
+    prefilter: re.Pattern[bytes]
+    options: tuple[OptionSpec, ...]
+    load: Callable[[], list[type[Rule]]]
+    fixture_root: Optional[str] = None
+
+    def rule_classes(self) -> list[type[Rule]]:
+        return self.load()
+
+
+@dataclass
+class RuleContext:
+    """What a rule sees of one file."""
+
+    path: str
+    module: cst.Module
+    options: Mapping[str, Any]
+    wrapper: Any = None  # libcst.metadata.MetadataWrapper, created on first metadata use
+    cache: dict[str, Any] = field(default_factory=dict)
+    _resolved: dict[Any, Mapping[Any, Any]] = field(default_factory=dict)
+
+    def metadata(self, provider: type[BaseMetadataProvider[_T]]) -> Mapping[cst.CSTNode, _T]:
+        """Resolve a metadata provider for the whole module, once, on first use."""
+        if provider not in self._resolved:
+            if self.wrapper is None:
+                from libcst.metadata import MetadataWrapper
+
+                # unsafe_skip_copy: rules and the fixer key on the very nodes of this tree.
+                self.wrapper = MetadataWrapper(self.module, unsafe_skip_copy=True)
+            self._resolved[provider] = self.wrapper.resolve(provider)
+        return self._resolved[provider]
+
+    def memo(self, key: str, compute: Callable[[], _T]) -> _T:
+        """Share one analysis between the rules of a pack."""
+        if key not in self.cache:
+            self.cache[key] = compute()
+        result: _T = self.cache[key]
+        return result
+
+
+def iter_rule_docs(pack: RulePack) -> Iterator[tuple[str, str, str, str]]:
+    for rule in pack.rule_classes():
+        yield rule.code, rule.name, rule.summary, rule.documentation()

@@ -1,0 +1,1010 @@
+"""One analysis of a module, shared by all OpenAI rules.
+
+It finds the calls that reach the legacy Completions endpoint (resolving the receiver
+through LibCST scope metadata, not names) and follows their responses through variables,
+loops, comprehensions, awaits, `.parse()` and the functions of the same module, so that
+every `.text` read can be tied to the call(s) it came from.
+
+Values are described by a `Kind`: a tag saying what the value is (`completion`, `stream`,
+`choice`, ...) and the set of calls it came from. Two kinds join only if their tags agree;
+anything else is unknown, and unknown never gets a safe fix.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Optional, Union
+
+import libcst as cst
+from libcst.metadata import (
+    Assignment,
+    BaseAssignment,
+    ImportAssignment,
+    ParentNodeProvider,
+    Scope,
+    ScopeProvider,
+)
+
+from migrator.rule import RuleContext
+
+from . import sdk
+
+# --- receivers -------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Client:
+    """What we know of an OpenAI client expression."""
+
+    is_async: bool = False
+    is_azure: bool = False
+    custom_base_url: bool = False
+    is_module: bool = False  # the `openai` module's lazily built client
+
+
+class _Other:
+    """Resolved, and not OpenAI (another SDK's client, a user class...)."""
+
+
+OTHER = _Other()
+Receiver = Union[Client, _Other, None]  # None: cannot tell
+
+# --- value kinds -----------------------------------------------------------------------
+
+ELEMENT_OF = {
+    "stream": "chunk",
+    "choices": "choice",
+    "chunk_choices": "chunk_choice",
+}
+ATTRIBUTE_OF = {
+    ("completion", "choices"): "choices",
+    ("chunk", "choices"): "chunk_choices",
+    ("choice", "logprobs"): "logprobs",
+    ("chunk_choice", "logprobs"): "logprobs",
+}
+
+
+@dataclass(frozen=True)
+class Kind:
+    tag: str
+    sources: frozenset[str]
+
+    def join(self, other: Optional[Kind]) -> Optional[Kind]:
+        if other is None or other.tag != self.tag:
+            return None
+        return Kind(self.tag, self.sources | other.sources)
+
+    def element(self) -> Optional[Kind]:
+        if self.tag.startswith("list:"):
+            return Kind(self.tag[5:], self.sources)
+        tag = ELEMENT_OF.get(self.tag)
+        return Kind(tag, self.sources) if tag else None
+
+
+def _join_all(kinds: Sequence[Optional[Kind]]) -> Optional[Kind]:
+    if not kinds or kinds[0] is None:
+        return None
+    result: Optional[Kind] = kinds[0]
+    for kind in kinds[1:]:
+        if result is None:
+            return None
+        result = result.join(kind)
+    return result
+
+
+# --- records the rules consume ---------------------------------------------------------
+
+
+@dataclass
+class CompletionsCall:
+    """A call that reaches `POST /completions`."""
+
+    key: str
+    node: cst.Call
+    completions_attr: cst.Attribute  # the `.completions` attribute to turn into `.chat.completions`
+    receiver: Optional[Client]  # None: OpenAI-shaped, receiver not resolved
+    variant: str  # "plain" | "raw" | "streaming"
+    stream: Optional[bool]  # None: `stream=` is not a literal
+    notes: list[str] = field(default_factory=list)
+    escapes: list[str] = field(default_factory=list)
+
+    def keyword(self, name: str) -> Optional[cst.Arg]:
+        for arg in self.node.args:
+            if arg.keyword is not None and arg.keyword.value == name:
+                return arg
+        return None
+
+    @property
+    def include_usage(self) -> bool:
+        arg = self.keyword("stream_options")
+        if arg is None or not isinstance(arg.value, cst.Dict):
+            return False
+        for element in arg.value.elements:
+            if (
+                isinstance(element, cst.DictElement)
+                and isinstance(element.key, cst.SimpleString)
+                and element.key.evaluated_value == "include_usage"
+                and isinstance(element.value, cst.Name)
+                and element.value.value == "True"
+            ):
+                return True
+        return False
+
+
+@dataclass
+class TextRead:
+    """`<something>.text` where the something may be a completion choice."""
+
+    node: cst.Attribute
+    kind: Optional[Kind]  # choice / chunk_choice when traced
+    str_use: bool  # the value is used as a str: keep it one with `or ""`
+    shaped: bool  # looks like `.choices[i].text` / a loop over `.choices`
+
+
+@dataclass
+class MockTarget:
+    node: cst.SimpleString
+    replacement: str
+
+
+@dataclass
+class ObjectCompare:
+    node: cst.SimpleString  # the "text_completion" literal
+    kind: Kind
+
+
+@dataclass
+class Analysis:
+    uses_openai: bool
+    other_sdk: bool
+    calls: list[CompletionsCall]
+    reads: list[TextRead]
+    mocks: list[MockTarget]
+    object_compares: list[ObjectCompare]
+    model_constants: dict[str, list[CompletionsCall]]  # constant name -> calls using it
+    analyzer: Optional[Analyzer] = None
+
+
+def analyse(ctx: RuleContext) -> Analysis:
+    return ctx.memo("openai-analysis", lambda: _build(ctx))
+
+
+def _build(ctx: RuleContext) -> Analysis:
+    collector = _Collector()
+    ctx.module.visit(collector)
+    proxies = sdk.PROXY_MODULES + tuple(ctx.options.get("openai-modules") or ())
+    uses_openai = any(
+        root == "openai" or any(root == p or root.startswith(p + ".") or p.startswith(root + ".") for p in proxies)
+        for root in collector.imported
+    )
+    other_sdk = any(root.split(".")[0] in sdk.OTHER_SDKS for root in collector.imported)
+    mocks = _mock_targets(collector.strings)
+    if not uses_openai or not (collector.create_calls or collector.text_attributes):
+        return Analysis(uses_openai, other_sdk, [], [], mocks, [], {})
+    analyzer = Analyzer(ctx, proxies, other_sdk)
+    calls = [call for node in collector.create_calls if (call := analyzer.completions_call(node))]
+    reads = [read for node in collector.text_attributes if (read := analyzer.text_read(node))]
+    for call in calls:
+        call.escapes = analyzer.escapes(call)
+    compares = [c for node in collector.object_strings if (c := analyzer.object_compare(node))]
+    constants: dict[str, list[CompletionsCall]] = {}
+    for call in calls:
+        model = call.keyword("model")
+        if model is not None and isinstance(model.value, cst.Name):
+            constants.setdefault(model.value.value, []).append(call)
+    return Analysis(uses_openai, other_sdk, calls, reads, mocks, compares, constants, analyzer)
+
+
+def _mock_targets(strings: Sequence[cst.SimpleString]) -> list[MockTarget]:
+    found = []
+    for node in strings:
+        value = node.evaluated_value
+        if not isinstance(value, str):
+            continue
+        for legacy, chat in sdk.MOCK_TARGETS:
+            if value == legacy or value.startswith(legacy + "."):
+                found.append(MockTarget(node, chat + value[len(legacy) :]))
+                break
+    return found
+
+
+class _Collector(cst.CSTVisitor):
+    """One cheap pass that finds the few nodes worth resolving metadata for."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.imported: set[str] = set()
+        self.create_calls: list[cst.Call] = []
+        self.text_attributes: list[cst.Attribute] = []
+        self.strings: list[cst.SimpleString] = []
+        self.object_strings: list[cst.SimpleString] = []
+
+    def visit_Import(self, node: cst.Import) -> None:
+        for alias in node.names:
+            self.imported.add(_dotted(alias.name))
+
+    def visit_ImportFrom(self, node: cst.ImportFrom) -> None:
+        if node.module is not None and not node.relative:
+            module = _dotted(node.module)
+            self.imported.add(module)
+            if not isinstance(node.names, cst.ImportStar):
+                self.imported.update(f"{module}.{alias.name.value}" for alias in node.names if isinstance(alias.name, cst.Name))
+
+    def visit_Call(self, node: cst.Call) -> None:
+        func = node.func
+        if isinstance(func, cst.Attribute) and func.attr.value == "create" and "completions" in _attribute_names(func.value):
+            self.create_calls.append(node)
+        for arg in node.args:
+            if isinstance(arg.value, cst.SimpleString) and "Completions" in arg.value.value:
+                self.strings.append(arg.value)
+
+    def visit_Attribute(self, node: cst.Attribute) -> None:
+        if node.attr.value == "text":
+            self.text_attributes.append(node)
+
+    def visit_SimpleString(self, node: cst.SimpleString) -> None:
+        if "text_completion" in node.value:
+            self.object_strings.append(node)
+
+
+def _dotted(node: Union[cst.Attribute, cst.Name, cst.BaseExpression]) -> str:
+    if isinstance(node, cst.Name):
+        return node.value
+    if isinstance(node, cst.Attribute):
+        return f"{_dotted(node.value)}.{node.attr.value}"
+    return ""
+
+
+def _attribute_names(node: cst.BaseExpression) -> list[str]:
+    names = []
+    while True:
+        if isinstance(node, cst.Attribute):
+            names.append(node.attr.value)
+            node = node.value
+        elif isinstance(node, cst.Call):
+            node = node.func
+        else:
+            return names
+
+
+# --- the analyzer ----------------------------------------------------------------------
+
+STR_METHODS = frozenset(dir(str))
+_CLIENT_ASSIGNMENT = r"^{name}\s*(?::[^=\n]+)?=\s*(?:[\w.]+\.)?(Async)?(Azure)?OpenAI\("
+
+
+class Analyzer:
+    def __init__(self, ctx: RuleContext, proxies: tuple[str, ...], other_sdk: bool) -> None:
+        self.ctx = ctx
+        self.proxies = proxies
+        self.other_sdk = other_sdk
+        self.parents = ctx.metadata(ParentNodeProvider)
+        self.scopes = ctx.metadata(ScopeProvider)
+        self.calls: dict[int, CompletionsCall] = {}
+        self._kind_cache: dict[int, Optional[Kind]] = {}
+        self._receiver_cache: dict[int, Receiver] = {}
+        self._in_progress: set[int] = set()
+
+    # -- metadata helpers --
+
+    def parent(self, node: cst.CSTNode) -> Optional[cst.CSTNode]:
+        return self.parents.get(node)
+
+    def qualified_names(self, node: cst.CSTNode) -> set[str]:
+        scope = self.scopes.get(node)
+        if scope is None:
+            return set()
+        try:
+            names = scope.get_qualified_names_for(node)
+        except Exception:
+            return set()
+        return {sdk.normalise_qualified_name(q.name, self.proxies) for q in names}
+
+    def assignments(self, name: cst.Name) -> Optional[list[BaseAssignment]]:
+        scope = self.scopes.get(name)
+        if scope is None:
+            return None
+        found = list(scope[name.value])
+        return found or None
+
+    def assigned_value(self, assignment: BaseAssignment) -> Union[cst.BaseExpression, cst.CSTNode, None]:
+        """The expression a name was bound to, or the binding node when there is none."""
+        if not isinstance(assignment, Assignment):
+            return None
+        target = assignment.node
+        if not isinstance(target, cst.Name):
+            return target  # Param, FunctionDef, ClassDef, ...
+        child: cst.CSTNode = target
+        parent = self.parent(target)
+        while parent is not None:
+            if isinstance(parent, cst.AssignTarget):
+                owner = self.parent(parent)
+                if isinstance(owner, cst.Assign) and parent.target is child:
+                    return owner.value
+                return None
+            if isinstance(parent, cst.AnnAssign) and parent.target is child:
+                return parent.value
+            if isinstance(parent, cst.NamedExpr) and parent.target is child:
+                return parent.value
+            if isinstance(parent, (cst.For, cst.CompFor)) and parent.target is child:
+                return parent  # iteration: handled by the caller
+            if isinstance(parent, cst.AsName):
+                owner = self.parent(parent)
+                if isinstance(owner, cst.WithItem):
+                    return owner
+                return None
+            if isinstance(parent, (cst.Tuple, cst.List, cst.Element, cst.StarredElement)):
+                child, parent = parent, self.parent(parent)
+                continue
+            return None
+        return None
+
+    # -- receivers --
+
+    def receiver(self, node: cst.BaseExpression, depth: int = 0) -> Receiver:
+        key = id(node)
+        if key in self._receiver_cache:
+            return self._receiver_cache[key]
+        if depth > 12 or key in self._in_progress:
+            return None
+        self._in_progress.add(key)
+        try:
+            result = self._receiver(node, depth)
+        finally:
+            self._in_progress.discard(key)
+        self._receiver_cache[key] = result
+        return result
+
+    def _receiver(self, node: cst.BaseExpression, depth: int) -> Receiver:
+        if isinstance(node, cst.Call):
+            names = self.qualified_names(node.func)
+            for name in names:
+                if name in sdk.CLIENT_CLASSES:
+                    is_async, is_azure = sdk.CLIENT_CLASSES[name]
+                    return Client(is_async=is_async, is_azure=is_azure, custom_base_url=_has_custom_base_url(node))
+            if isinstance(node.func, cst.Attribute) and node.func.attr.value in ("with_options", "copy"):
+                inner = self.receiver(node.func.value, depth + 1)
+                if isinstance(inner, Client) and _has_custom_base_url(node):
+                    return Client(inner.is_async, inner.is_azure, True, inner.is_module)
+                return inner
+            function = self.local_function(node.func)
+            if function is not None:
+                return self._function_receiver(function, depth)
+            if any(not name.startswith("openai.") for name in names if "." in name):
+                return OTHER
+            return None
+        if isinstance(node, cst.Name):
+            names = self.qualified_names(node)
+            if "openai" in names:
+                return Client(is_module=True)
+            assignments = self.assignments(node)
+            if not assignments:
+                return None
+            results: list[Receiver] = []
+            for assignment in assignments:
+                results.append(self._assignment_receiver(assignment, node, depth))
+            return _join_receivers(results)
+        if isinstance(node, cst.Attribute):
+            names = self.qualified_names(node)
+            if "openai" in names:
+                return Client(is_module=True)
+            if isinstance(node.value, cst.Name):
+                return self._self_attribute_receiver(node, depth)
+            return None
+        if isinstance(node, cst.Await):
+            return None
+        return None
+
+    def _assignment_receiver(self, assignment: BaseAssignment, use: cst.Name, depth: int) -> Receiver:
+        if isinstance(assignment, ImportAssignment):
+            return self._imported_receiver(assignment, use)
+        value = self.assigned_value(assignment)
+        if isinstance(value, cst.Param):
+            return self._annotation_receiver(value.annotation)
+        if isinstance(value, cst.BaseExpression):
+            return self.receiver(value, depth + 1)
+        if isinstance(value, cst.CSTNode) and not isinstance(value, (cst.For, cst.CompFor, cst.WithItem)):
+            return OTHER  # a function or class of the user's own
+        if isinstance(assignment, Assignment) and isinstance(assignment.node, cst.Name):
+            annotated = self.parent(assignment.node)
+            if isinstance(annotated, cst.AnnAssign):
+                return self._annotation_receiver(annotated.annotation)
+        return None
+
+    def _annotation_receiver(self, annotation: Optional[cst.Annotation]) -> Receiver:
+        if annotation is None:
+            return None
+        expression = annotation.annotation
+        if isinstance(expression, cst.SimpleString):
+            return None
+        for name in self.qualified_names(expression):
+            if name in sdk.CLIENT_CLASSES:
+                is_async, is_azure = sdk.CLIENT_CLASSES[name]
+                return Client(is_async=is_async, is_azure=is_azure)
+        # Optional[OpenAI] / OpenAI | None
+        for node in _annotation_names(expression):
+            for name in self.qualified_names(node):
+                if name in sdk.CLIENT_CLASSES:
+                    is_async, is_azure = sdk.CLIENT_CLASSES[name]
+                    return Client(is_async=is_async, is_azure=is_azure)
+        names = self.qualified_names(expression)
+        if names and not any(name.startswith("openai") for name in names):
+            return OTHER
+        return None
+
+    def _imported_receiver(self, assignment: ImportAssignment, use: cst.Name) -> Receiver:
+        """`from .clients import client`: look at that module's text, if it is ours."""
+        statement = assignment.node
+        if not isinstance(statement, cst.ImportFrom) or statement.module is None and not statement.relative:
+            return None
+        module = _dotted(statement.module) if statement.module is not None else ""
+        if module.split(".")[0] in ("openai",) or module.split(".")[0] in sdk.OTHER_SDKS:
+            return None
+        imported_name = use.value
+        if not isinstance(statement.names, cst.ImportStar):
+            for alias in statement.names:
+                as_name = alias.asname.name if alias.asname else alias.name
+                if isinstance(as_name, cst.Name) and as_name.value == use.value and isinstance(alias.name, cst.Name):
+                    imported_name = alias.name.value
+        path = _module_file(Path(self.ctx.path), module, len(statement.relative))
+        if path is None:
+            return None
+        try:
+            text = path.read_text(encoding="utf-8", errors="replace")
+        except OSError:
+            return None
+        if not re.search(r"^\s*(import openai|from openai\b)", text, re.MULTILINE):
+            return None
+        match = re.search(_CLIENT_ASSIGNMENT.format(name=re.escape(imported_name)), text, re.MULTILINE)
+        if match is None:
+            return None
+        return Client(is_async=bool(match.group(1)), is_azure=bool(match.group(2)))
+
+    def _self_attribute_receiver(self, node: cst.Attribute, depth: int) -> Receiver:
+        """`self.client` where the class assigns or annotates `client`."""
+        assert isinstance(node.value, cst.Name)
+        klass = self._enclosing_class_of_self(node.value)
+        if klass is None:
+            return None
+        attribute = node.attr.value
+        results: list[Receiver] = []
+        for statement in _walk(klass.body):
+            if isinstance(statement, cst.AnnAssign) and isinstance(statement.target, cst.Name) and statement.target.value == attribute:
+                results.append(self._annotation_receiver(statement.annotation))
+            targets: list[cst.BaseExpression] = []
+            value: Optional[cst.BaseExpression] = None
+            if isinstance(statement, cst.Assign):
+                targets = [t.target for t in statement.targets]
+                value = statement.value
+            elif isinstance(statement, cst.AnnAssign) and isinstance(statement.target, cst.Attribute):
+                targets = [statement.target]
+                value = statement.value
+                if value is None:
+                    results.append(self._annotation_receiver(statement.annotation))
+                    continue
+            for target in targets:
+                if (
+                    isinstance(target, cst.Attribute)
+                    and target.attr.value == attribute
+                    and isinstance(target.value, cst.Name)
+                    and target.value.value == node.value.value
+                    and value is not None
+                ):
+                    results.append(self.receiver(value, depth + 1))
+        return _join_receivers(results) if results else None
+
+    def _enclosing_class_of_self(self, name: cst.Name) -> Optional[cst.ClassDef]:
+        current: Optional[cst.CSTNode] = name
+        function: Optional[cst.FunctionDef] = None
+        while current is not None:
+            current = self.parent(current)
+            if isinstance(current, cst.FunctionDef) and function is None:
+                function = current
+            if isinstance(current, cst.ClassDef):
+                if function is None or not function.params.params:
+                    return None
+                if function.params.params[0].name.value != name.value:
+                    return None
+                return current
+        return None
+
+    def local_function(self, node: cst.BaseExpression) -> Optional[cst.FunctionDef]:
+        if isinstance(node, cst.Name):
+            assignments = self.assignments(node)
+            if assignments and len(assignments) == 1:
+                assignment = assignments[0]
+                if isinstance(assignment, Assignment) and isinstance(assignment.node, cst.FunctionDef):
+                    return assignment.node
+        if isinstance(node, cst.Attribute) and isinstance(node.value, cst.Name):
+            klass = self._enclosing_class_of_self(node.value)
+            if klass is not None:
+                for statement in klass.body.body:
+                    if isinstance(statement, cst.FunctionDef) and statement.name.value == node.attr.value:
+                        return statement
+        return None
+
+    def _function_receiver(self, function: cst.FunctionDef, depth: int) -> Receiver:
+        if function.returns is not None:
+            annotated = self._annotation_receiver(function.returns)
+            if annotated is not None:
+                return annotated
+        results = [self.receiver(value, depth + 1) for value in _return_values(function)]
+        return _join_receivers(results) if results else None
+
+    # -- completions calls --
+
+    def completions_call(self, node: cst.Call) -> Optional[CompletionsCall]:
+        func = node.func
+        assert isinstance(func, cst.Attribute)
+        chain: list[cst.Attribute] = []
+        current: cst.BaseExpression = func.value
+        while isinstance(current, cst.Attribute):
+            chain.append(current)
+            current = current.value
+        # chain[0] is the attribute right before `.create`.
+        names = [a.attr.value for a in chain]
+        variant = "plain"
+        completions_attr: Optional[cst.Attribute] = None
+        receiver_node: Optional[cst.BaseExpression] = None
+        if names[:1] == ["completions"]:
+            completions_attr, receiver_node = chain[0], chain[0].value
+            if names[1:2] in (["with_raw_response"], ["with_streaming_response"]):
+                variant = "raw" if names[1] == "with_raw_response" else "streaming"
+                receiver_node = chain[1].value
+        elif names[:2] in (["with_raw_response", "completions"], ["with_streaming_response", "completions"]):
+            variant = "raw" if names[0] == "with_raw_response" else "streaming"
+            completions_attr, receiver_node = chain[1], chain[1].value
+        if completions_attr is None or receiver_node is None:
+            return None
+        if isinstance(receiver_node, cst.Attribute) and receiver_node.attr.value in ("chat", "beta"):
+            return None  # already chat
+        receiver = self.receiver(receiver_node)
+        if receiver is OTHER:
+            return None
+        has_prompt = any(a.keyword is not None and a.keyword.value == "prompt" for a in node.args)
+        if receiver is None:
+            # OpenAI-shaped but unresolved: only where nothing suggests another SDK.
+            has_model = any(a.keyword is not None and a.keyword.value == "model" for a in node.args)
+            if self.other_sdk or not (has_prompt and has_model):
+                return None
+        if self._inside_sdk_definition(node):
+            return None
+        stream_arg = next((a for a in node.args if a.keyword is not None and a.keyword.value == "stream"), None)
+        stream: Optional[bool] = False
+        if stream_arg is not None:
+            value = stream_arg.value
+            stream = value.value == "True" if isinstance(value, cst.Name) and value.value in ("True", "False") else None
+        call = CompletionsCall(
+            key=f"call@{id(node)}",
+            node=node,
+            completions_attr=completions_attr,
+            receiver=receiver if isinstance(receiver, Client) else None,
+            variant=variant,
+            stream=stream,
+        )
+        self.calls[id(node)] = call
+        return call
+
+    def _inside_sdk_definition(self, node: cst.CSTNode) -> bool:
+        """The SDK's own resource classes define `create`; never touch those."""
+        current: Optional[cst.CSTNode] = node
+        while current is not None:
+            current = self.parent(current)
+            if isinstance(current, cst.ClassDef) and current.name.value in ("Completions", "AsyncCompletions"):
+                return True
+        return False
+
+    # -- value kinds --
+
+    def kind(self, node: cst.CSTNode, depth: int = 0) -> Optional[Kind]:
+        key = id(node)
+        if key in self._kind_cache:
+            return self._kind_cache[key]
+        if depth > 24 or key in self._in_progress:
+            return None
+        self._in_progress.add(key)
+        try:
+            result = self._kind(node, depth)
+        finally:
+            self._in_progress.discard(key)
+        self._kind_cache[key] = result
+        return result
+
+    def _kind(self, node: cst.CSTNode, depth: int) -> Optional[Kind]:
+        if isinstance(node, cst.Call):
+            call = self.calls.get(id(node))
+            if call is not None:
+                if call.stream is None:
+                    return None
+                tag = "stream" if call.stream else "completion"
+                if call.variant != "plain":
+                    tag = "raw:" + tag
+                return Kind(tag, frozenset({call.key}))
+            func = node.func
+            if isinstance(func, cst.Attribute) and func.attr.value == "parse":
+                inner = self.kind(func.value, depth + 1)
+                if inner is not None and inner.tag.startswith("raw:"):
+                    return Kind(inner.tag[4:], inner.sources)
+                return None
+            if "asyncio.gather" in self.qualified_names(func):
+                return self._gather_kind(node, depth)
+            function = self.local_function(func)
+            if function is not None:
+                values = _return_values(function)
+                return _join_all([self.kind(v, depth + 1) for v in values]) if values else None
+            return None
+        if isinstance(node, cst.Await):
+            return self.kind(node.expression, depth + 1)
+        if isinstance(node, cst.Name):
+            return self._name_kind(node, depth)
+        if isinstance(node, cst.Attribute):
+            base = self.kind(node.value, depth + 1)
+            if base is None:
+                return None
+            tag = ATTRIBUTE_OF.get((base.tag, node.attr.value))
+            return Kind(tag, base.sources) if tag else None
+        if isinstance(node, cst.Subscript):
+            base = self.kind(node.value, depth + 1)
+            if base is None or len(node.slice) != 1:
+                return None
+            if isinstance(node.slice[0].slice, cst.Slice):
+                return base
+            return base.element()
+        if isinstance(node, cst.IfExp):
+            return _join_all([self.kind(node.body, depth + 1), self.kind(node.orelse, depth + 1)])
+        if isinstance(node, (cst.List, cst.Tuple)):
+            elements = [e.value for e in node.elements if isinstance(e, cst.Element)]
+            inner = _join_all([self.kind(e, depth + 1) for e in elements]) if elements else None
+            return Kind("list:" + inner.tag, inner.sources) if inner else None
+        if isinstance(node, (cst.ListComp, cst.GeneratorExp)):
+            inner = self.kind(node.elt, depth + 1)
+            return Kind("list:" + inner.tag, inner.sources) if inner else None
+        return None
+
+    def _gather_kind(self, node: cst.Call, depth: int) -> Optional[Kind]:
+        if len(node.args) == 1 and node.args[0].star == "*":
+            inner = self.kind(node.args[0].value, depth + 1)
+            return inner if inner is not None and inner.tag.startswith("list:") else None
+        values = [a.value for a in node.args if not a.keyword and not a.star]
+        inner = _join_all([self.kind(v, depth + 1) for v in values]) if values else None
+        return Kind("list:" + inner.tag, inner.sources) if inner else None
+
+    def _name_kind(self, node: cst.Name, depth: int) -> Optional[Kind]:
+        assignments = self.assignments(node)
+        if not assignments:
+            return None
+        kinds: list[Optional[Kind]] = []
+        for assignment in assignments:
+            if not isinstance(assignment, Assignment):
+                return None
+            kinds.append(self._binding_kind(assignment, depth))
+        return _join_all(kinds)
+
+    def _binding_kind(self, assignment: Assignment, depth: int) -> Optional[Kind]:
+        value = self.assigned_value(assignment)
+        target = assignment.node
+        if isinstance(value, (cst.For, cst.CompFor)):
+            return self._iteration_kind(value, target, depth)
+        if isinstance(value, cst.WithItem):
+            return self.kind(value.item, depth + 1)
+        if isinstance(value, cst.Param):
+            return self._param_kind(value, depth)
+        if isinstance(value, cst.BaseExpression):
+            if isinstance(target, cst.Name) and self._is_unpacked(target):
+                return None
+            return self.kind(value, depth + 1)
+        return None
+
+    def _is_unpacked(self, target: cst.Name) -> bool:
+        return isinstance(self.parent(target), (cst.Element, cst.StarredElement))
+
+    def _iteration_kind(self, loop: Union[cst.For, cst.CompFor], target: cst.CSTNode, depth: int) -> Optional[Kind]:
+        iterable = loop.iter
+        if loop.target is target:
+            kind = self.kind(iterable, depth + 1)
+            return kind.element() if kind else None
+        # `for i, choice in enumerate(r.choices)` and `for a, b in zip(x, y)`
+        if not isinstance(loop.target, (cst.Tuple, cst.List)) or not isinstance(iterable, cst.Call):
+            return None
+        position = next(
+            (i for i, e in enumerate(loop.target.elements) if e.value is target),
+            None,
+        )
+        if position is None:
+            return None
+        names = self.qualified_names(iterable.func)
+        args = [a.value for a in iterable.args if not a.keyword and not a.star]
+        if "builtins.enumerate" in names or (isinstance(iterable.func, cst.Name) and iterable.func.value == "enumerate"):
+            if position == 1 and args:
+                kind = self.kind(args[0], depth + 1)
+                return kind.element() if kind else None
+            return None
+        if isinstance(iterable.func, cst.Name) and iterable.func.value == "zip" and position < len(args):
+            kind = self.kind(args[position], depth + 1)
+            return kind.element() if kind else None
+        return None
+
+    def _param_kind(self, param: cst.Param, depth: int) -> Optional[Kind]:
+        """A parameter's kind: the join of what every call site in this module passes."""
+        function = self.parent(self.parent(param) or param)
+        if not isinstance(function, cst.FunctionDef):
+            return None
+        sites = self.call_sites(function)
+        if not sites:
+            return None
+        params = list(function.params.params)
+        position = next((i for i, p in enumerate(params) if p is param), None)
+        is_method = self._is_method(function)
+        kinds: list[Optional[Kind]] = []
+        for site, bound_method in sites:
+            argument = _argument_for(site, param.name.value, position, is_method and bound_method)
+            if argument is None:
+                if param.default is not None:
+                    continue
+                return None
+            kinds.append(self.kind(argument, depth + 1))
+        return _join_all(kinds) if kinds else None
+
+    def _is_method(self, function: cst.FunctionDef) -> bool:
+        return isinstance(self.parent(self.parent(function) or function), cst.ClassDef)
+
+    def call_sites(self, function: cst.FunctionDef) -> Optional[list[tuple[cst.Call, bool]]]:
+        """Every call of a module function (or of a method through `self.`), or None if it
+        is used any other way (passed around, exported...)."""
+        scope = self.scopes.get(function)
+        if scope is None:
+            return None
+        name = function.name.value
+        sites: list[tuple[cst.Call, bool]] = []
+        if self._is_method(function):
+            klass = self.parent(self.parent(function) or function)
+            assert isinstance(klass, cst.ClassDef)
+            for node in _walk(klass.body):
+                if isinstance(node, cst.Call) and isinstance(node.func, cst.Attribute) and node.func.attr.value == name:
+                    if isinstance(node.func.value, cst.Name) and node.func.value.value in ("self", "cls"):
+                        sites.append((node, True))
+            return sites or None
+        for access in scope.accesses[name]:
+            node = access.node
+            parent = self.parent(node)
+            if isinstance(parent, cst.Call) and parent.func is node:
+                sites.append((parent, False))
+            else:
+                return None
+        return sites or None
+
+    # -- reads --
+
+    def text_read(self, node: cst.Attribute) -> Optional[TextRead]:
+        kind = self.kind(node.value)
+        shaped = self._looks_like_choice(node.value)
+        if kind is not None and kind.tag not in ("choice", "chunk_choice"):
+            return None
+        if kind is None and not shaped:
+            return None
+        return TextRead(node=node, kind=kind, str_use=self.used_as_str(node), shaped=shaped)
+
+    def _looks_like_choice(self, node: cst.BaseExpression) -> bool:
+        if isinstance(node, cst.Subscript) and isinstance(node.value, cst.Attribute):
+            return node.value.attr.value == "choices"
+        if isinstance(node, cst.Name):
+            for assignment in self.assignments(node) or ():
+                if isinstance(assignment, Assignment):
+                    value = self.assigned_value(assignment)
+                    if isinstance(value, (cst.For, cst.CompFor)) and isinstance(value.iter, cst.Attribute):
+                        if value.iter.attr.value == "choices":
+                            return True
+                    if isinstance(value, cst.BaseExpression) and self._looks_like_choice(value):
+                        return True
+        return False
+
+    def used_as_str(self, node: cst.BaseExpression) -> bool:
+        """Whether the value is used where `None` would break or print differently."""
+        parent = self.parent(node)
+        if isinstance(parent, cst.Attribute) and parent.value is node:
+            return parent.attr.value in STR_METHODS
+        if isinstance(parent, (cst.BinaryOperation, cst.AugAssign, cst.FormattedStringExpression, cst.Return, cst.Yield)):
+            return True
+        if isinstance(parent, cst.Arg):
+            return True
+        if isinstance(parent, cst.Element):
+            return True
+        if isinstance(parent, cst.DictElement) and parent.value is node:
+            return True
+        if isinstance(parent, cst.Subscript) and parent.value is node:
+            return True
+        if isinstance(parent, (cst.Assign, cst.AnnAssign)) and parent.value is node:
+            targets = [t.target for t in parent.targets] if isinstance(parent, cst.Assign) else [parent.target]
+            return any(self._name_used_as_str(t) for t in targets)
+        return False
+
+    def _name_used_as_str(self, target: cst.BaseExpression) -> bool:
+        if not isinstance(target, cst.Name):
+            return True
+        scope = self.scopes.get(target)
+        if scope is None:
+            return True
+        for access in scope.accesses[target.value]:
+            if any(getattr(a, "node", None) is target for a in access.referents):
+                if self.used_as_str(access.node):  # type: ignore[arg-type]
+                    return True
+        return False
+
+    def object_compare(self, node: cst.SimpleString) -> Optional[ObjectCompare]:
+        if node.evaluated_value != "text_completion":
+            return None
+        comparison = self.parent(self.parent(node) or node)
+        if not isinstance(comparison, cst.Comparison):
+            comparison = self.parent(node)
+        if not isinstance(comparison, cst.Comparison):
+            return None
+        for side in (comparison.left, *(c.comparator for c in comparison.comparisons)):
+            if isinstance(side, cst.Attribute) and side.attr.value == "object":
+                kind = self.kind(side.value)
+                if kind is not None and kind.tag in ("completion", "chunk"):
+                    return ObjectCompare(node, kind)
+        return None
+
+    # -- escapes --
+
+    def escapes(self, call: CompletionsCall) -> list[str]:
+        """Where the response leaves the code we can see (so its readers are not ours)."""
+        holder: cst.CSTNode = call.node
+        parent = self.parent(holder)
+        if isinstance(parent, cst.Await):
+            holder, parent = parent, self.parent(parent)
+        return self._value_escapes(holder, parent, depth=0)
+
+    def _value_escapes(self, holder: cst.CSTNode, parent: Optional[cst.CSTNode], depth: int) -> list[str]:
+        if depth > 6 or parent is None:
+            return []
+        if isinstance(parent, (cst.Attribute, cst.Expr, cst.WithItem, cst.For, cst.CompFor, cst.Subscript)):
+            return []
+        if isinstance(parent, (cst.Element, cst.StarredElement, cst.ListComp, cst.GeneratorExp)):
+            return []  # gathered or iterated: the reads are traced through the list kind
+        if isinstance(parent, cst.Return):
+            function = _enclosing_function(self, parent)
+            if function is not None and self.call_sites(function) and function.name.value.startswith("_"):
+                return []
+            return ["the response is returned: check the code that reads it"]
+        if isinstance(parent, cst.Arg):
+            call = self.parent(parent)
+            if isinstance(call, cst.Call) and self.local_function(call.func) is not None:
+                return []
+            name = _dotted(call.func) if isinstance(call, cst.Call) else ""
+            return [f"the response is passed to `{name or 'a call'}`: check what it reads"]
+        if isinstance(parent, (cst.Assign, cst.AnnAssign)):
+            targets = [t.target for t in parent.targets] if isinstance(parent, cst.Assign) else [parent.target]
+            found: list[str] = []
+            for target in targets:
+                if not isinstance(target, cst.Name):
+                    found.append("the response is stored outside a local variable: check where it is read")
+                    continue
+                found.extend(self._name_escapes(target, depth))
+            return found
+        return ["the response is used in a way the migration cannot follow"]
+
+    def _name_escapes(self, target: cst.Name, depth: int) -> list[str]:
+        scope: Optional[Scope] = self.scopes.get(target)
+        if scope is None:
+            return []
+        found: list[str] = []
+        for access in scope.accesses[target.value]:
+            if not any(getattr(a, "node", None) is target for a in access.referents):
+                continue
+            node = access.node
+            if isinstance(node, cst.Name):
+                found.extend(self._value_escapes(node, self.parent(node), depth + 1))
+        return sorted(set(found))
+
+
+def _enclosing_function(analyzer: Analyzer, node: cst.CSTNode) -> Optional[cst.FunctionDef]:
+    current: Optional[cst.CSTNode] = node
+    while current is not None:
+        current = analyzer.parent(current)
+        if isinstance(current, cst.FunctionDef):
+            return current
+    return None
+
+
+def _join_receivers(results: Sequence[Receiver]) -> Receiver:
+    if any(r is OTHER for r in results):
+        return OTHER
+    clients = [r for r in results if isinstance(r, Client)]
+    if not clients or len(clients) != len(results):
+        return None
+    return Client(
+        is_async=any(c.is_async for c in clients),
+        is_azure=any(c.is_azure for c in clients),
+        custom_base_url=any(c.custom_base_url for c in clients),
+        is_module=all(c.is_module for c in clients),
+    )
+
+
+def _has_custom_base_url(call: cst.Call) -> bool:
+    for arg in call.args:
+        if arg.keyword is not None and arg.keyword.value == "base_url":
+            value = arg.value
+            if isinstance(value, cst.Name) and value.value == "None":
+                continue
+            if isinstance(value, cst.SimpleString) and "api.openai.com" in value.value:
+                continue
+            return True
+    return False
+
+
+def _annotation_names(expression: cst.BaseExpression) -> Iterator[cst.BaseExpression]:
+    if isinstance(expression, cst.BinaryOperation):
+        yield from _annotation_names(expression.left)
+        yield from _annotation_names(expression.right)
+    elif isinstance(expression, cst.Subscript):
+        for element in expression.slice:
+            if isinstance(element.slice, cst.Index):
+                yield from _annotation_names(element.slice.value)
+    else:
+        yield expression
+
+
+def _return_values(function: cst.FunctionDef) -> list[cst.BaseExpression]:
+    values: list[cst.BaseExpression] = []
+
+    class Returns(cst.CSTVisitor):
+        def visit_FunctionDef(self, node: cst.FunctionDef) -> bool:
+            return node is function
+
+        def visit_Lambda(self, node: cst.Lambda) -> bool:
+            return False
+
+        def visit_ClassDef(self, node: cst.ClassDef) -> bool:
+            return False
+
+        def visit_Return(self, node: cst.Return) -> None:
+            if node.value is not None:
+                values.append(node.value)
+
+    function.visit(Returns())
+    return values
+
+
+def _walk(node: cst.CSTNode) -> Iterator[cst.CSTNode]:
+    stack = [node]
+    while stack:
+        current = stack.pop()
+        yield current
+        stack.extend(reversed(current.children))
+
+
+def _argument_for(call: cst.Call, name: str, position: Optional[int], bound: bool) -> Optional[cst.BaseExpression]:
+    for arg in call.args:
+        if arg.keyword is not None and arg.keyword.value == name:
+            return arg.value
+    if position is None:
+        return None
+    index = position - 1 if bound else position
+    positional = [a for a in call.args if a.keyword is None]
+    if any(a.star for a in positional[: index + 1]):
+        return None
+    if 0 <= index < len(positional):
+        return positional[index].value
+    return None
+
+
+def _module_file(current: Path, module: str, level: int) -> Optional[Path]:
+    """The file of a project module imported from `current` (relative or absolute)."""
+    parts = [p for p in module.split(".") if p]
+    if level:
+        base = current.parent
+        for _ in range(level - 1):
+            base = base.parent
+        candidates = [base]
+    else:
+        candidates = [current.parent, *current.parent.parents][:6]
+    for base in candidates:
+        target = base.joinpath(*parts) if parts else base
+        for path in (target.with_suffix(".py"), target / "__init__.py"):
+            if path.is_file():
+                return path
+    return None

@@ -1,0 +1,145 @@
+"""OAI002 completion-text."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import libcst as cst
+
+from migrator.model import Applicability
+from migrator.rule import Edit, Fix, Report, Rule, RuleContext
+
+from .analysis import Analysis, Kind, analyse
+from .edits import with_string_value
+from .reads import content_rewrite
+
+_LOGPROB_FIELDS = {
+    "tokens": "[t.token for t in {lp}.content or []]",
+    "token_logprobs": "[t.logprob for t in {lp}.content or []]",
+    "top_logprobs": "[{{x.token: x.logprob for x in t.top_logprobs}} for t in {lp}.content or []]",
+}
+
+
+class CompletionTextRule(Rule):
+    """## What it does
+    Finds reads of a completion's text, `response.choices[i].text`, and rewrites them to
+    the chat shape, `response.choices[i].message.content`. The response is followed from
+    the call that produced it: the call's own result, variables (also after `await` and
+    `.parse()` of a raw response), `for choice in response.choices`, comprehensions, a
+    choice stored in a variable, `asyncio.gather` results, and the functions of the same
+    module that return the response or receive it as an argument. Also rewrites
+    `response.object == "text_completion"` and the legacy logprobs fields
+    (`tokens`, `token_logprobs`, `top_logprobs`).
+
+    ## Why is this bad?
+    A chat choice has no `text`; the answer is in `message.content`.
+
+    ## Example
+    ```python
+    answer = response.choices[0].text.strip()
+    ```
+    Use instead:
+    ```python
+    answer = (response.choices[0].message.content or "").strip()
+    ```
+    `message.content` is `Optional[str]` (it is `None` for refusals and tool calls), so
+    where the text is used as a `str` (a method call, `+`, an f-string, an argument, a
+    return value) the fix adds `or ""`, and nowhere else.
+
+    ## Fix safety
+    Safe when the read is traced to a call that is migrated in the same fix. A
+    `.choices[i].text` that cannot be traced (in a module that uses `openai`) gets an
+    unsafe fix. `logprobs.text_offset` has no chat equivalent and blocks the fix.
+    """
+
+    code = "OAI002"
+    name = "completion-text"
+    summary = "completion text read as `.choices[i].text`"
+
+    def check(self, ctx: RuleContext) -> Iterator[Report]:
+        analysis = analyse(ctx)
+        analyzer = analysis.analyzer
+        if analyzer is None:
+            return
+        for read in analysis.reads:
+            if read.kind is not None and read.kind.tag == "chunk_choice":
+                continue  # OAI003
+            transform = content_rewrite(analyzer, read.node, "message", read.str_use)
+            if read.kind is not None:
+                yield Report(
+                    code=self.code,
+                    node=read.node,
+                    message="completion text read as `.text`; a chat choice has `.message.content`",
+                    fix=Fix(Applicability.SAFE, (Edit(read.node, transform),)),
+                    groups=read.kind.sources,
+                )
+            elif analysis.uses_openai and not analysis.other_sdk:
+                yield Report(
+                    code=self.code,
+                    node=read.node,
+                    message=(
+                        "`.choices[i].text` looks like a legacy completion read, but it could not "
+                        "be traced to a completions call; chat choices have `.message.content`"
+                    ),
+                    fix=Fix(Applicability.UNSAFE, (Edit(read.node, transform),)),
+                    groups=frozenset({f"read@{id(read.node)}"}),
+                )
+        for compare in analysis.object_compares:
+            chat_object = "chat.completion.chunk" if compare.kind.tag == "chunk" else "chat.completion"
+            yield Report(
+                code=self.code,
+                node=compare.node,
+                message=f'`"text_completion"` is the legacy object type; chat responses are `"{chat_object}"`',
+                fix=Fix(
+                    Applicability.SAFE,
+                    (Edit(compare.node, lambda node, value=chat_object: with_string_value(node, value)),),
+                ),
+                groups=compare.kind.sources,
+            )
+        yield from self._logprob_reads(ctx, analysis)
+
+    def _logprob_reads(self, ctx: RuleContext, analysis: Analysis) -> Iterator[Report]:
+        analyzer = analysis.analyzer
+        assert analyzer is not None
+        if not any(call.keyword("logprobs") is not None for call in analysis.calls):
+            return
+        for node in _attributes(ctx.module, (*_LOGPROB_FIELDS, "text_offset")):
+            kind = analyzer.kind(node.value)
+            if kind is not None and kind.tag == "logprobs":
+                yield self._logprob_report(node, kind)
+
+    def _logprob_report(self, node: cst.Attribute, kind: Kind) -> Report:
+        field = node.attr.value
+        if field == "text_offset":
+            return Report(
+                code=self.code,
+                node=node,
+                message="`logprobs.text_offset` has no chat equivalent",
+                advice="compute offsets from the token strings: `itertools.accumulate(len(t.token) for t in logprobs.content)`",
+                groups=kind.sources,
+            )
+        template = _LOGPROB_FIELDS[field]
+
+        def transform(updated: cst.Attribute) -> cst.BaseExpression:
+            holder = cst.Module(body=[]).code_for_node(updated.value)
+            return cst.parse_expression(template.format(lp=f"({holder})" if " " in holder else holder))
+
+        return Report(
+            code=self.code,
+            node=node,
+            message=f"legacy `logprobs.{field}`; chat logprobs are a list of token objects in `logprobs.content`",
+            fix=Fix(Applicability.SAFE, (Edit(node, transform),)),
+            groups=kind.sources,
+        )
+
+
+def _attributes(module: cst.Module, names: tuple[str, ...]) -> list[cst.Attribute]:
+    found: list[cst.Attribute] = []
+
+    class Finder(cst.CSTVisitor):
+        def visit_Attribute(self, node: cst.Attribute) -> None:
+            if node.attr.value in names:
+                found.append(node)
+
+    module.visit(Finder())
+    return found

@@ -1,0 +1,114 @@
+"""Node builders for the fixes. Each keeps the original's formatting where it can."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Callable, Optional
+
+import libcst as cst
+
+_DEFAULT_COMMA = cst.Comma(whitespace_after=cst.SimpleWhitespace(" "))
+
+
+def quote_of(call: cst.Call) -> str:
+    """The quote character the call's own string literals use (double by default)."""
+    for arg in call.args:
+        value = arg.value
+        if isinstance(value, cst.SimpleString):
+            prefix_free = value.value.lstrip("rRbBuUfF")
+            if prefix_free.startswith("'"):
+                return "'"
+            return '"'
+    return '"'
+
+
+def string(value: str, quote: str = '"') -> cst.SimpleString:
+    escaped = value.replace("\\", "\\\\").replace(quote, "\\" + quote)
+    return cst.SimpleString(f"{quote}{escaped}{quote}")
+
+
+def with_string_value(node: cst.SimpleString, value: str) -> cst.SimpleString:
+    """A literal with a new value, keeping the original's prefix and quotes."""
+    prefix = node.prefix
+    quote = node.quote
+    return node.with_changes(value=f"{prefix}{quote}{value.replace(quote, chr(92) + quote)}{quote}")
+
+
+def user_messages(content: cst.BaseExpression, quote: str) -> cst.BaseExpression:
+    """`[{"role": "user", "content": <content>}]` with the prompt's own node inside."""
+    template = cst.parse_expression(f"[{{{quote}role{quote}: {quote}user{quote}, {quote}content{quote}: __content__}}]")
+
+    class Fill(cst.CSTTransformer):
+        def leave_Name(self, original_node: cst.Name, updated_node: cst.Name) -> cst.BaseExpression:
+            if original_node.value == "__content__":
+                return content
+            return updated_node
+
+    result = template.visit(Fill())
+    assert isinstance(result, cst.BaseExpression)
+    return result
+
+
+def or_empty(node: cst.BaseExpression, parenthesize: bool, quote: str = '"') -> cst.BaseExpression:
+    """`<node> or ""`: keeps a `str` where chat gives `Optional[str]`."""
+    operation = cst.BooleanOperation(
+        left=node,
+        operator=cst.Or(),
+        right=cst.SimpleString(quote * 2),
+    )
+    if parenthesize:
+        return operation.with_changes(lpar=[cst.LeftParen()], rpar=[cst.RightParen()])
+    return operation
+
+
+def insert_chat(attribute: cst.Attribute) -> cst.Attribute:
+    """`X.completions` -> `X.chat.completions`, keeping the dots' whitespace."""
+    return attribute.with_changes(value=cst.Attribute(value=attribute.value, attr=cst.Name("chat")))
+
+
+def replace_attribute_in_chain(
+    node: cst.BaseExpression, predicate: Callable[[cst.Attribute], bool], replace: Callable[[cst.Attribute], cst.Attribute]
+) -> cst.BaseExpression:
+    """Rewrite the first attribute of a `.value` chain that matches (outermost first)."""
+    if isinstance(node, cst.Attribute):
+        if predicate(node):
+            return replace(node)
+        return node.with_changes(value=replace_attribute_in_chain(node.value, predicate, replace))
+    if isinstance(node, cst.Call):
+        return node.with_changes(func=replace_attribute_in_chain(node.func, predicate, replace))
+    return node
+
+
+def rebuild_args(original: Sequence[cst.Arg], planned: Sequence[tuple[cst.Arg, bool]]) -> list[cst.Arg]:
+    """Lay out a new argument list with the commas of the original one.
+
+    `planned` holds (arg, is_new). Existing args keep their own comma; inserted args and
+    args that stop being last borrow a separator comma from the original list, so a call
+    written one-argument-per-line stays that way.
+    """
+    separator: cst.Comma = _DEFAULT_COMMA
+    for arg in original[:-1]:
+        if isinstance(arg.comma, cst.Comma):
+            separator = arg.comma
+            break
+    last_comma = original[-1].comma if original else cst.MaybeSentinel.DEFAULT
+    result: list[cst.Arg] = []
+    for index, (arg, _is_new) in enumerate(planned):
+        is_last = index == len(planned) - 1
+        if is_last:
+            result.append(arg.with_changes(comma=last_comma))
+        elif not isinstance(arg.comma, cst.Comma):
+            result.append(arg.with_changes(comma=separator))
+        else:
+            result.append(arg)
+    return result
+
+
+def keyword_arg(name: str, value: cst.BaseExpression, like: Optional[cst.Arg] = None) -> cst.Arg:
+    if like is not None:
+        return like.with_changes(keyword=cst.Name(name), value=value)
+    return cst.Arg(
+        keyword=cst.Name(name),
+        value=value,
+        equal=cst.AssignEqual(whitespace_before=cst.SimpleWhitespace(""), whitespace_after=cst.SimpleWhitespace("")),
+    )

@@ -1,0 +1,175 @@
+"""OAI004 legacy-model."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping
+from typing import Any, Optional
+
+import libcst as cst
+from libcst.metadata import Assignment, GlobalScope
+
+from migrator.model import Applicability
+from migrator.rule import Edit, Fix, Report, Rule, RuleContext
+
+from . import sdk
+from .analysis import Analysis, Analyzer, CompletionsCall, analyse
+from .edits import with_string_value
+
+CHOOSE_MODEL = (
+    "choose the chat model with `--model NAME` (or `model` / `model-map` in [tool.migrator]); "
+    "`--unsafe-fixes` alone uses the built-in default, " + sdk.DEFAULT_CHAT_MODEL
+)
+
+
+def chat_model_for(legacy: str, options: Mapping[str, Any]) -> tuple[Optional[str], Applicability]:
+    """The chat model to use instead of `legacy`, and how sure we are of it."""
+    model_map = options.get("model-map") or {}
+    if legacy in model_map:
+        return str(model_map[legacy]), Applicability.SAFE
+    if sdk.is_legacy_fine_tune(legacy):
+        return None, Applicability.NONE  # a fine-tune cannot be swapped for a base model
+    if options.get("model"):
+        return str(options["model"]), Applicability.SAFE
+    return sdk.DEFAULT_CHAT_MODEL, Applicability.UNSAFE
+
+
+class LegacyModelRule(Rule):
+    """## What it does
+    Finds completions-only model names (`text-davinci-003`, `gpt-3.5-turbo-instruct`,
+    `davinci-002`, `babbage-002`, `code-davinci-002`, their fine-tunes, ...) passed as
+    `model=` to a completions call, as a literal or through a module-level constant of the
+    same file, and replaces them with a chat model.
+
+    ## Why is this bad?
+    The chat endpoint rejects completion models (HTTP 404 "This is not a chat model"), so
+    a call moved to chat must also move to a chat model.
+
+    ## Example
+    ```python
+    client.completions.create(model="gpt-3.5-turbo-instruct", prompt=p)
+    ```
+    With `migrator fix --model gpt-4o-mini`:
+    ```python
+    client.chat.completions.create(model="gpt-4o-mini", messages=[{"role": "user", "content": p}])
+    ```
+    The target comes from `model-map` (per legacy name), then `--model` / `model`, then
+    the built-in default. A constant used only as the model of migrated calls is changed
+    where it is defined; otherwise the argument gets the literal.
+
+    ## Fix safety
+    Safe with `--model` or configuration; with only the built-in default the fix is unsafe
+    (a model choice changes cost, latency and answers). Fine-tuned legacy models and Azure
+    deployments have no automatic replacement: the call is reported and not rewritten,
+    because the chat endpoint would reject the old model anyway.
+    """
+
+    code = "OAI004"
+    name = "legacy-model"
+    summary = "completions-only model name"
+
+    def check(self, ctx: RuleContext) -> Iterator[Report]:
+        analysis = analyse(ctx)
+        analyzer = analysis.analyzer
+        if analyzer is None:
+            return
+        handled_constants: set[int] = set()
+        for call in analysis.calls:
+            model = call.keyword("model")
+            if model is None:
+                continue
+            value = model.value
+            if isinstance(value, cst.SimpleString):
+                report = self._literal(ctx, call, value, frozenset({call.key}))
+                if report is not None:
+                    yield report
+            elif isinstance(value, cst.Name):
+                constant = _module_constant(analyzer, value)
+                if constant is None or id(constant) in handled_constants:
+                    continue
+                handled_constants.add(id(constant))
+                report = self._constant(ctx, analysis, analyzer, value, constant)
+                if report is not None:
+                    yield report
+
+    def _literal(
+        self, ctx: RuleContext, call: CompletionsCall, node: cst.SimpleString, groups: frozenset[str]
+    ) -> Optional[Report]:
+        name = node.evaluated_value
+        if not isinstance(name, str) or not sdk.is_legacy_model(name):
+            return None
+        if call.receiver is not None and call.receiver.is_azure:
+            return Report(
+                code=self.code,
+                node=node,
+                message=f"`{name}` names an Azure deployment of a completion model; chat needs a chat deployment",
+                advice="deploy a chat model in Azure and pass that deployment's name as `model`",
+                groups=groups,
+            )
+        target, applicability = chat_model_for(name, ctx.options)
+        if target is None:
+            return Report(
+                code=self.code,
+                node=node,
+                message=f"`{name}` is a fine-tune of a completion model; it cannot be used for chat",
+                advice="fine-tune a chat model on the same data and map it with `model-map` in [tool.migrator]",
+                groups=groups,
+            )
+        message = f"`{name}` is a completions-only model; use a chat model (`{target}`)"
+        if applicability is Applicability.UNSAFE:
+            message += "; the built-in default needs `--unsafe-fixes`, or choose one with `--model`"
+        return Report(
+            code=self.code,
+            node=node,
+            message=message,
+            fix=Fix(applicability, (Edit(node, lambda n, value=target: with_string_value(n, value)),)),
+            advice=CHOOSE_MODEL if applicability is Applicability.UNSAFE else None,
+            groups=groups,
+        )
+
+    def _constant(
+        self,
+        ctx: RuleContext,
+        analysis: Analysis,
+        analyzer: Analyzer,
+        use: cst.Name,
+        constant: cst.SimpleString,
+    ) -> Optional[Report]:
+        users = analysis.model_constants.get(use.value, [])
+        scope = analyzer.scopes.get(constant)
+        only_models = scope is not None and all(
+            _is_model_argument_of(analyzer, access.node, users) for access in scope.accesses[use.value]
+        )
+        if only_models:
+            return self._literal(ctx, users[0], constant, frozenset(call.key for call in users))
+        # The constant serves other code too: change the argument, not the constant.
+        report = self._literal(ctx, users[0], constant, frozenset(call.key for call in users))
+        if report is None or report.fix is None:
+            return report
+        target = report.fix.edits[0].transform(constant).evaluated_value
+        quote = constant.quote if len(constant.quote) == 1 else '"'
+        replacement = cst.SimpleString(f"{quote}{target}{quote}")
+        args = [call.keyword("model") for call in users]
+        report.fix = Fix(
+            report.fix.applicability,
+            tuple(Edit(arg.value, lambda _n, r=replacement: r) for arg in args if arg is not None),
+        )
+        report.node = use
+        return report
+
+
+def _module_constant(analyzer: Analyzer, name: cst.Name) -> Optional[cst.SimpleString]:
+    assignments = analyzer.assignments(name)
+    if not assignments or len(assignments) != 1:
+        return None
+    assignment = assignments[0]
+    if not isinstance(assignment, Assignment) or not isinstance(assignment.scope, GlobalScope):
+        return None
+    value = analyzer.assigned_value(assignment)
+    return value if isinstance(value, cst.SimpleString) else None
+
+
+def _is_model_argument_of(analyzer: Analyzer, node: cst.CSTNode, calls: list[CompletionsCall]) -> bool:
+    parent = analyzer.parent(node)
+    if not isinstance(parent, cst.Arg) or parent.keyword is None or parent.keyword.value != "model":
+        return False
+    return any(parent is call.keyword("model") for call in calls)

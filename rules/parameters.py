@@ -1,0 +1,111 @@
+"""What the arguments of a completions call mean for its migration."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Optional
+
+import libcst as cst
+from libcst.metadata import Assignment
+
+from . import sdk
+from .analysis import Analyzer, CompletionsCall
+
+BATCH_ADVICE = (
+    "chat has no batched prompts: send one chat request per prompt (a loop, or "
+    "`asyncio.gather` with the async client) and read `choices[0].message.content` of each; "
+    "with `n > 1`, each request returns its own `n` choices"
+)
+TOKENS_ADVICE = (
+    "chat takes text, not token arrays: decode the tokens with the tokenizer of the model "
+    "they were made for (`tiktoken`), then send the text as the user message"
+)
+NONE_ADVICE = "chat needs a message: pass the text the model should answer as `prompt`"
+KWARGS_ADVICE = (
+    "the keyword arguments are built elsewhere, so the call cannot be rewritten safely: "
+    "pass `prompt` and the parameters explicitly, or build `messages` yourself"
+)
+
+
+@dataclass(frozen=True)
+class Unsupported:
+    node: cst.CSTNode
+    what: str
+    advice: str
+
+
+def prompt_shape(analyzer: Analyzer, value: cst.BaseExpression, depth: int = 0) -> str:
+    """'str', 'batch', 'tokens' or 'none' for the value passed as `prompt=`."""
+    if isinstance(value, cst.Name):
+        if value.value == "None":
+            return "none"
+        assignments = analyzer.assignments(value)
+        if assignments and depth < 4:
+            shapes = set()
+            for assignment in assignments:
+                bound = analyzer.assigned_value(assignment) if isinstance(assignment, Assignment) else None
+                if isinstance(bound, cst.BaseExpression):
+                    shapes.add(prompt_shape(analyzer, bound, depth + 1))
+                else:
+                    shapes.add("str")
+            for shape in ("tokens", "batch", "none"):
+                if shape in shapes:
+                    return shape
+        return "str"
+    if isinstance(value, (cst.List, cst.Tuple, cst.ListComp, cst.GeneratorExp, cst.Set)):
+        elements = value.elements if isinstance(value, (cst.List, cst.Tuple, cst.Set)) else []
+        if elements and all(isinstance(e.value, cst.Integer) for e in elements):
+            return "tokens"
+        if elements and all(isinstance(e.value, (cst.List, cst.Tuple)) for e in elements):
+            return "tokens"
+        return "batch"
+    if isinstance(value, cst.Call):
+        func = value.func
+        if isinstance(func, cst.Attribute) and func.attr.value in ("encode", "encode_batch", "encode_ordinary"):
+            return "tokens"
+        if isinstance(func, cst.Name) and func.value in ("list", "tuple"):
+            return "batch"
+    return "str"
+
+
+def unsupported(analyzer: Analyzer, call: CompletionsCall) -> list[Unsupported]:
+    found: list[Unsupported] = []
+    prompt: Optional[cst.Arg] = None
+    for arg in call.node.args:
+        if arg.star:
+            found.append(Unsupported(arg, f"`{arg.star}{_source(arg.value)}`", KWARGS_ADVICE))
+            continue
+        if arg.keyword is None:
+            found.append(Unsupported(arg, "a positional argument", "the SDK's `create` takes keyword arguments only"))
+            continue
+        name = arg.keyword.value
+        if name == "prompt":
+            prompt = arg
+        elif name in sdk.UNSUPPORTED_PARAMETERS:
+            neutral, advice = sdk.UNSUPPORTED_PARAMETERS[name]
+            if not is_neutral(arg.value, neutral):
+                found.append(Unsupported(arg, f"`{name}`", advice))
+    if prompt is not None:
+        shape = prompt_shape(analyzer, prompt.value)
+        if shape == "batch":
+            found.append(Unsupported(prompt, "a batched prompt (a list of prompts)", BATCH_ADVICE))
+        elif shape == "tokens":
+            found.append(Unsupported(prompt, "a token-array prompt", TOKENS_ADVICE))
+        elif shape == "none":
+            found.append(Unsupported(prompt, "`prompt=None`", NONE_ADVICE))
+    elif not any(arg.star for arg in call.node.args):
+        found.append(Unsupported(call.node, "a call without `prompt`", NONE_ADVICE))
+    return found
+
+
+def is_neutral(value: cst.BaseExpression, neutral: str) -> bool:
+    """The argument passes the parameter's do-nothing value (`echo=False`, `best_of=1`)."""
+    if isinstance(value, cst.Name):
+        return value.value == neutral
+    if isinstance(value, cst.Integer):
+        return value.value == neutral
+    return False
+
+
+def _source(node: cst.CSTNode) -> str:
+    return cst.Module(body=[]).code_for_node(node)

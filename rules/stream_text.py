@@ -1,0 +1,83 @@
+"""OAI003 stream-text."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from migrator.model import Applicability
+from migrator.rule import Edit, Fix, Report, Rule, RuleContext
+
+from .analysis import analyse
+from .reads import content_rewrite
+
+
+class StreamTextRule(Rule):
+    """## What it does
+    Finds reads of streamed completion chunks, `chunk.choices[i].text` where the chunks
+    come from a completions call with `stream=True`, and rewrites them to
+    `chunk.choices[i].delta.content`. Also reports a completions call whose `stream=`
+    is not a literal `True` or `False`.
+
+    ## Why is this bad?
+    Chat streams yield `ChatCompletionChunk` objects whose choices carry a `delta`, and
+    the first and last chunks of a chat stream have no content at all.
+
+    ## Example
+    ```python
+    for chunk in client.completions.create(model=m, prompt=p, stream=True):
+        print(chunk.choices[0].text, end="")
+    ```
+    Use instead:
+    ```python
+    for chunk in client.chat.completions.create(model=m, messages=[{"role": "user", "content": p}], stream=True):
+        print(chunk.choices[0].delta.content or "", end="")
+    ```
+    With `stream_options={"include_usage": True}` the last chunk has an empty `choices`
+    list; the finding points out reads that index into it.
+
+    ## Fix safety
+    Safe when the chunk is traced to a `stream=True` call migrated in the same fix. A call
+    whose `stream=` is computed cannot be migrated automatically (its response may be a
+    completion or a stream), so it is reported and left as it is.
+    """
+
+    code = "OAI003"
+    name = "stream-text"
+    summary = "streamed completion text read as `.choices[i].text`"
+
+    def check(self, ctx: RuleContext) -> Iterator[Report]:
+        analysis = analyse(ctx)
+        analyzer = analysis.analyzer
+        if analyzer is None:
+            return
+        usage_calls = {call.key for call in analysis.calls if call.stream and call.include_usage}
+        for read in analysis.reads:
+            if read.kind is None or read.kind.tag != "chunk_choice":
+                continue
+            message = "streamed completion text read as `.text`; a chat chunk has `.delta.content`"
+            if read.kind.sources & usage_calls:
+                message += (
+                    " (with include_usage the last chunk has no choices: check "
+                    "`chunk.choices` before indexing it)"
+                )
+            yield Report(
+                code=self.code,
+                node=read.node,
+                message=message,
+                fix=Fix(Applicability.SAFE, (Edit(read.node, content_rewrite(analyzer, read.node, "delta", read.str_use)),)),
+                groups=read.kind.sources,
+            )
+        for call in analysis.calls:
+            if call.stream is None:
+                stream = call.keyword("stream")
+                assert stream is not None
+                yield Report(
+                    code=self.code,
+                    node=stream,
+                    message="`stream=` is computed, so the response may be a completion or a stream",
+                    advice=(
+                        "split the call into a streaming and a non-streaming branch with literal "
+                        "`stream=True` / `stream=False`, then run `migrator fix` again"
+                    ),
+                    groups=frozenset({call.key}),
+                )

@@ -13,7 +13,7 @@ from migrator.rule import OptionSpec
 if sys.version_info >= (3, 11):
     import tomllib
 else:  # pragma: no cover - exercised on 3.9/3.10 only
-    import tomli as tomllib
+    import tomli as tomllib  # type: ignore[import-not-found,unused-ignore]
 
 
 class ConfigError(Exception):
@@ -56,7 +56,8 @@ def find_config(start: Path) -> Optional[Path]:
 def _read_toml(path: Path) -> dict[str, Any]:
     try:
         with open(path, "rb") as handle:
-            return tomllib.load(handle)
+            data: dict[str, Any] = tomllib.load(handle)
+            return data
     except tomllib.TOMLDecodeError as error:
         raise ConfigError(f"{path}: invalid TOML: {error}") from error
     except OSError as error:
@@ -91,7 +92,7 @@ def validate(spec: OptionSpec, value: Any, where: str) -> Any:
     if not isinstance(value, spec.kind) or (spec.kind is int and isinstance(value, bool)):
         raise ConfigError(f"{where} must be {type_name.get(spec.kind, spec.kind.__name__)}, not {value!r}")
     if spec.item_kind is not None:
-        items = value.values() if isinstance(value, Mapping) else value
+        items: Any = value.values() if isinstance(value, Mapping) else value
         for item in items:
             if not isinstance(item, spec.item_kind):
                 expected = type_name.get(spec.item_kind, spec.item_kind.__name__)

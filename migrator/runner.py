@@ -7,7 +7,7 @@ import os
 from collections.abc import Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cache
 from typing import Callable, Optional
 
 from migrator.files import WriteRefused, read_source, write_atomically
@@ -18,7 +18,7 @@ from migrator.settings import Settings
 DEFAULT_PACK = "migrator_rules"
 
 
-@lru_cache(maxsize=None)
+@cache
 def load_pack(module_name: str = DEFAULT_PACK) -> RulePack:
     """The rule pack a module exposes as `PACK` (loaded once per process)."""
     pack = importlib.import_module(module_name).PACK

@@ -24,7 +24,6 @@ from libcst.metadata import (
     BaseAssignment,
     ImportAssignment,
     ParentNodeProvider,
-    Scope,
     ScopeProvider,
 )
 
@@ -310,6 +309,17 @@ class Analyzer:
         found = list(scope[name.value])
         return found or None
 
+    def references(self, binding: cst.CSTNode, name: str) -> Optional[list[cst.CSTNode]]:
+        """Every place (in any scope) that reads the name bound by `binding`."""
+        scope = self.scopes.get(binding)
+        if scope is None:
+            return None
+        found: list[cst.CSTNode] = []
+        for assignment in scope.assignments[name]:
+            if isinstance(assignment, Assignment) and assignment.node is binding:
+                found.extend(access.node for access in assignment.references)
+        return found
+
     def assigned_value(self, assignment: BaseAssignment) -> Union[cst.BaseExpression, cst.CSTNode, None]:
         """The expression a name was bound to, or the binding node when there is none."""
         if not isinstance(assignment, Assignment):
@@ -438,7 +448,7 @@ class Analyzer:
     def _imported_receiver(self, assignment: ImportAssignment, use: cst.Name) -> Receiver:
         """`from .clients import client`: look at that module's text, if it is ours."""
         statement = assignment.node
-        if not isinstance(statement, cst.ImportFrom) or statement.module is None and not statement.relative:
+        if not isinstance(statement, cst.ImportFrom) or (statement.module is None and not statement.relative):
             return None
         module = _dotted(statement.module) if statement.module is not None else ""
         if module.split(".")[0] in ("openai",) or module.split(".")[0] in sdk.OTHER_SDKS:
@@ -644,8 +654,8 @@ class Analyzer:
             base = self.kind(node.value, depth + 1)
             if base is None:
                 return None
-            tag = ATTRIBUTE_OF.get((base.tag, node.attr.value))
-            return Kind(tag, base.sources) if tag else None
+            attribute_tag = ATTRIBUTE_OF.get((base.tag, node.attr.value))
+            return Kind(attribute_tag, base.sources) if attribute_tag else None
         if isinstance(node, cst.Subscript):
             base = self.kind(node.value, depth + 1)
             if base is None or len(node.slice) != 1:
@@ -754,9 +764,6 @@ class Analyzer:
     def call_sites(self, function: cst.FunctionDef) -> Optional[list[tuple[cst.Call, bool]]]:
         """Every call of a module function (or of a method through `self.`), or None if it
         is used any other way (passed around, exported...)."""
-        scope = self.scopes.get(function)
-        if scope is None:
-            return None
         name = function.name.value
         sites: list[tuple[cst.Call, bool]] = []
         if self._is_method(function):
@@ -767,8 +774,7 @@ class Analyzer:
                     if isinstance(node.func.value, cst.Name) and node.func.value.value in ("self", "cls"):
                         sites.append((node, True))
             return sites or None
-        for access in scope.accesses[name]:
-            node = access.node
+        for node in self.references(function, name) or ():
             parent = self.parent(node)
             if isinstance(parent, cst.Call) and parent.func is node:
                 sites.append((parent, False))
@@ -824,14 +830,10 @@ class Analyzer:
     def _name_used_as_str(self, target: cst.BaseExpression) -> bool:
         if not isinstance(target, cst.Name):
             return True
-        scope = self.scopes.get(target)
-        if scope is None:
+        uses = self.references(target, target.value)
+        if uses is None:
             return True
-        for access in scope.accesses[target.value]:
-            if any(getattr(a, "node", None) is target for a in access.referents):
-                if self.used_as_str(access.node):  # type: ignore[arg-type]
-                    return True
-        return False
+        return any(isinstance(use, cst.Name) and self.used_as_str(use) for use in uses)
 
     def object_compare(self, node: cst.SimpleString) -> Optional[ObjectCompare]:
         if node.evaluated_value != "text_completion":
@@ -888,14 +890,8 @@ class Analyzer:
         return ["the response is used in a way the migration cannot follow"]
 
     def _name_escapes(self, target: cst.Name, depth: int) -> list[str]:
-        scope: Optional[Scope] = self.scopes.get(target)
-        if scope is None:
-            return []
         found: list[str] = []
-        for access in scope.accesses[target.value]:
-            if not any(getattr(a, "node", None) is target for a in access.referents):
-                continue
-            node = access.node
+        for node in self.references(target, target.value) or ():
             if isinstance(node, cst.Name):
                 found.extend(self._value_escapes(node, self.parent(node), depth + 1))
         return sorted(set(found))

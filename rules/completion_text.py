@@ -10,7 +10,7 @@ from migrator.model import Applicability
 from migrator.rule import Edit, Fix, Report, Rule, RuleContext
 
 from .analysis import Analysis, Kind, analyse
-from .edits import with_string_value
+from .edits import set_string
 from .reads import content_rewrite
 
 _LOGPROB_FIELDS = {
@@ -92,7 +92,7 @@ class CompletionTextRule(Rule):
                 message=f'`"text_completion"` is the legacy object type; chat responses are `"{chat_object}"`',
                 fix=Fix(
                     Applicability.SAFE,
-                    (Edit(compare.node, lambda node, value=chat_object: with_string_value(node, value)),),
+                    (Edit(compare.node, set_string(chat_object)),),
                 ),
                 groups=compare.kind.sources,
             )

@@ -69,7 +69,7 @@ class CompletionsCallRule(Rule):
                 message=f"mock target of the legacy Completions resource; use `{replacement}`",
                 fix=Fix(
                     Applicability.SAFE,
-                    (Edit(mock.node, lambda node, value=replacement: edits.with_string_value(node, value)),),
+                    (Edit(mock.node, edits.set_string(replacement)),),
                 ),
                 groups=frozenset({f"mock@{id(mock.node)}"}),
             )

@@ -34,6 +34,15 @@ def with_string_value(node: cst.SimpleString, value: str) -> cst.SimpleString:
     return node.with_changes(value=f"{prefix}{quote}{value.replace(quote, chr(92) + quote)}{quote}")
 
 
+def set_string(value: str) -> Callable[[cst.SimpleString], cst.SimpleString]:
+    """An edit transform that gives a string literal a new value."""
+    return lambda node: with_string_value(node, value)
+
+
+def replace_with(replacement: cst.BaseExpression) -> Callable[[cst.CSTNode], cst.BaseExpression]:
+    return lambda _node: replacement
+
+
 def user_messages(content: cst.BaseExpression, quote: str) -> cst.BaseExpression:
     """`[{"role": "user", "content": <content>}]` with the prompt's own node inside."""
     template = cst.parse_expression(f"[{{{quote}role{quote}: {quote}user{quote}, {quote}content{quote}: __content__}}]")
@@ -92,15 +101,18 @@ def rebuild_args(original: Sequence[cst.Arg], planned: Sequence[tuple[cst.Arg, b
             separator = arg.comma
             break
     last_comma = original[-1].comma if original else cst.MaybeSentinel.DEFAULT
+    # The whitespace before the closing parenthesis belongs to the last argument.
+    closing = original[-1].whitespace_after_arg if original else cst.SimpleWhitespace("")
     result: list[cst.Arg] = []
     for index, (arg, _is_new) in enumerate(planned):
-        is_last = index == len(planned) - 1
-        if is_last:
-            result.append(arg.with_changes(comma=last_comma))
-        elif not isinstance(arg.comma, cst.Comma):
-            result.append(arg.with_changes(comma=separator))
-        else:
-            result.append(arg)
+        if index == len(planned) - 1:
+            result.append(arg.with_changes(comma=last_comma, whitespace_after_arg=closing))
+            continue
+        if arg.whitespace_after_arg is closing:
+            arg = arg.with_changes(whitespace_after_arg=cst.SimpleWhitespace(""))
+        if not isinstance(arg.comma, cst.Comma) or arg.comma is last_comma:
+            arg = arg.with_changes(comma=separator)
+        result.append(arg)
     return result
 
 

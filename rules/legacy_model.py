@@ -13,7 +13,7 @@ from migrator.rule import Edit, Fix, Report, Rule, RuleContext
 
 from . import sdk
 from .analysis import Analysis, Analyzer, CompletionsCall, analyse
-from .edits import with_string_value
+from .edits import replace_with, set_string
 
 CHOOSE_MODEL = (
     "choose the chat model with `--model NAME` (or `model` / `model-map` in [tool.migrator]); "
@@ -121,7 +121,7 @@ class LegacyModelRule(Rule):
             code=self.code,
             node=node,
             message=message,
-            fix=Fix(applicability, (Edit(node, lambda n, value=target: with_string_value(n, value)),)),
+            fix=Fix(applicability, (Edit(node, set_string(target)),)),
             advice=CHOOSE_MODEL if applicability is Applicability.UNSAFE else None,
             groups=groups,
         )
@@ -135,10 +135,9 @@ class LegacyModelRule(Rule):
         constant: cst.SimpleString,
     ) -> Optional[Report]:
         users = analysis.model_constants.get(use.value, [])
-        scope = analyzer.scopes.get(constant)
-        only_models = scope is not None and all(
-            _is_model_argument_of(analyzer, access.node, users) for access in scope.accesses[use.value]
-        )
+        binding = _binding_name(analyzer, use)
+        uses = analyzer.references(binding, use.value) if binding is not None else None
+        only_models = bool(uses) and all(_is_model_argument_of(analyzer, node, users) for node in uses or ())
         if only_models:
             return self._literal(ctx, users[0], constant, frozenset(call.key for call in users))
         # The constant serves other code too: change the argument, not the constant.
@@ -151,7 +150,7 @@ class LegacyModelRule(Rule):
         args = [call.keyword("model") for call in users]
         report.fix = Fix(
             report.fix.applicability,
-            tuple(Edit(arg.value, lambda _n, r=replacement: r) for arg in args if arg is not None),
+            tuple(Edit(arg.value, replace_with(replacement)) for arg in args if arg is not None),
         )
         report.node = use
         return report
@@ -166,6 +165,13 @@ def _module_constant(analyzer: Analyzer, name: cst.Name) -> Optional[cst.SimpleS
         return None
     value = analyzer.assigned_value(assignment)
     return value if isinstance(value, cst.SimpleString) else None
+
+
+def _binding_name(analyzer: Analyzer, use: cst.Name) -> Optional[cst.CSTNode]:
+    assignments = analyzer.assignments(use)
+    if assignments and len(assignments) == 1 and isinstance(assignments[0], Assignment):
+        return assignments[0].node
+    return None
 
 
 def _is_model_argument_of(analyzer: Analyzer, node: cst.CSTNode, calls: list[CompletionsCall]) -> bool:

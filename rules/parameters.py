@@ -44,7 +44,9 @@ def prompt_shape(analyzer: Analyzer, value: cst.BaseExpression, depth: int = 0) 
             shapes = set()
             for assignment in assignments:
                 bound = analyzer.assigned_value(assignment) if isinstance(assignment, Assignment) else None
-                if isinstance(bound, cst.BaseExpression):
+                if isinstance(bound, cst.Param):
+                    shapes.add(_annotation_shape(bound.annotation))
+                elif isinstance(bound, cst.BaseExpression):
                     shapes.add(prompt_shape(analyzer, bound, depth + 1))
                 else:
                     shapes.add("str")
@@ -66,6 +68,20 @@ def prompt_shape(analyzer: Analyzer, value: cst.BaseExpression, depth: int = 0) 
         if isinstance(func, cst.Name) and func.value in ("list", "tuple"):
             return "batch"
     return "str"
+
+
+_SEQUENCE_TYPES = ("list", "List", "Sequence", "Iterable", "tuple", "Tuple", "SequenceNotStr")
+
+
+def _annotation_shape(annotation: Optional[cst.Annotation]) -> str:
+    """A parameter annotated `list[str]` (or `Sequence[int]`...) is not one prompt."""
+    if annotation is None:
+        return "str"
+    expression = annotation.annotation
+    if isinstance(expression, cst.Subscript):
+        expression = expression.value
+    name = expression.attr.value if isinstance(expression, cst.Attribute) else getattr(expression, "value", "")
+    return "batch" if name in _SEQUENCE_TYPES else "str"
 
 
 def unsupported(analyzer: Analyzer, call: CompletionsCall) -> list[Unsupported]:

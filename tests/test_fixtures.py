@@ -1,0 +1,70 @@
+"""Before/after fixtures: tests/fixtures/<CODE>/<case>.py -> <case>.expected.py.
+
+Each case also has <case>.findings: one line per finding, `line:column CODE fix`, as
+`check` reports them on the input. A case whose name contains `unsafe` runs with
+`--unsafe-fixes`; one whose name contains `default_model` runs without `--model`
+(every other case uses `--model gpt-4o-mini`). Regenerate with `pytest --update-fixtures`
+and review the diff.
+
+Every case is also checked for: the output parses, fixing the output changes nothing,
+and an input without findings comes back byte-identical.
+"""
+
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+
+import pytest
+
+from tests.helpers import TEST_MODEL, run
+
+FIXTURES = Path(__file__).parent / "fixtures"
+CASES = sorted(
+    p for p in FIXTURES.glob("OAI*/*.py") if not p.name.endswith(".expected.py")
+)
+
+
+def _options(case: Path) -> dict[str, object]:
+    return {
+        "unsafe_fixes": "unsafe" in case.stem,
+        "model": None if "default_model" in case.stem else TEST_MODEL,
+    }
+
+
+def _findings_text(case: Path) -> str:
+    result = run(case.read_bytes(), fix=False, path=case.name, **_options(case))  # type: ignore[arg-type]
+    assert result.error is None, result.error
+    return "".join(
+        f"{f.location.line}:{f.location.column} {f.code} {f.fix.value}\n" for f in result.findings
+    )
+
+
+@pytest.mark.parametrize("case", CASES, ids=lambda p: f"{p.parent.name}/{p.stem}")
+def test_fixture(case: Path, request: pytest.FixtureRequest) -> None:
+    source = case.read_bytes()
+    result = run(source, path=case.name, **_options(case))  # type: ignore[arg-type]
+    assert result.error is None, result.error
+    output = result.new_source if result.new_source is not None else source
+    expected_path = case.with_name(case.stem + ".expected.py")
+    findings_path = case.with_name(case.stem + ".findings")
+    findings = _findings_text(case)
+    if request.config.getoption("--update-fixtures"):
+        expected_path.write_bytes(output)
+        findings_path.write_text(findings)
+    assert expected_path.exists(), f"missing {expected_path.name}: run pytest --update-fixtures"
+    assert output.decode("utf-8") == expected_path.read_text(encoding="utf-8")
+    assert findings == findings_path.read_text()
+
+    ast.parse(output)
+    again = run(output, path=case.name, **_options(case))  # type: ignore[arg-type]
+    assert again.new_source is None, "a second `fix` changed the output: the fix does not converge"
+    if not findings:
+        assert output == source
+
+
+def test_every_rule_has_fixtures() -> None:
+    from migrator.runner import load_pack
+
+    for rule in load_pack().rule_classes():
+        assert any(p.parent.name == rule.code for p in CASES), f"{rule.code} has no fixtures"

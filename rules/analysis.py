@@ -818,6 +818,9 @@ class Analyzer:
             return True
         if isinstance(parent, cst.Element):
             return True
+        if isinstance(parent, (cst.ListComp, cst.GeneratorExp, cst.SetComp)) and parent.elt is node:
+            # `[c.text for c in ...]` is a list of str wherever the list goes.
+            return self.used_as_str(parent)
         if isinstance(parent, cst.DictElement) and parent.value is node:
             return True
         if isinstance(parent, cst.Subscript) and parent.value is node:

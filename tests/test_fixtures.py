@@ -33,7 +33,7 @@ def _options(case: Path) -> dict[str, object]:
 
 
 def _findings_text(case: Path) -> str:
-    result = run(case.read_bytes(), fix=False, path=case.name, **_options(case))  # type: ignore[arg-type]
+    result = run(case.read_bytes(), fix=False, path=str(case), **_options(case))  # type: ignore[arg-type]
     assert result.error is None, result.error
     return "".join(
         f"{f.location.line}:{f.location.column} {f.code} {f.fix.value}\n" for f in result.findings
@@ -43,7 +43,7 @@ def _findings_text(case: Path) -> str:
 @pytest.mark.parametrize("case", CASES, ids=lambda p: f"{p.parent.name}/{p.stem}")
 def test_fixture(case: Path, request: pytest.FixtureRequest) -> None:
     source = case.read_bytes()
-    result = run(source, path=case.name, **_options(case))  # type: ignore[arg-type]
+    result = run(source, path=str(case), **_options(case))  # type: ignore[arg-type]
     assert result.error is None, result.error
     output = result.new_source if result.new_source is not None else source
     expected_path = case.with_name(case.stem + ".expected.py")
@@ -57,7 +57,7 @@ def test_fixture(case: Path, request: pytest.FixtureRequest) -> None:
     assert findings == findings_path.read_text()
 
     ast.parse(output)
-    again = run(output, path=case.name, **_options(case))  # type: ignore[arg-type]
+    again = run(output, path=str(case), **_options(case))  # type: ignore[arg-type]
     assert again.new_source is None, "a second `fix` changed the output: the fix does not converge"
     if not findings:
         assert output == source

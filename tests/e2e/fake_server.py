@@ -1,0 +1,592 @@
+"""A fake OpenAI HTTP API on 127.0.0.1 for the end-to-end tests.
+
+It answers both the legacy Completions endpoint and Chat Completions (OpenAI and Azure
+paths, JSON and SSE) with text that is a pure function of the request: the prompt (or
+the last user message), the choice index, `stop` and the token budget. A legacy program
+and its migrated twin therefore print the same thing exactly when the migration kept the
+meaning of the call. Chat bodies are checked the way the real endpoint checks them (and a
+bit stricter), and every request is recorded for the test to inspect.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+import threading
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any, Optional
+from urllib.parse import parse_qs, urlsplit
+
+CREATED = 1_700_000_000
+
+# Body keys `chat.completions.create` can put on the wire: the parameters of the method in
+# the newest SDK (mapping §2.2) minus the four that never reach the JSON body
+# (`extra_headers`, `extra_query`, `extra_body`, `timeout`).
+CHAT_BODY_KEYS: frozenset[str] = frozenset(
+    {
+        "audio",
+        "frequency_penalty",
+        "function_call",
+        "functions",
+        "logit_bias",
+        "logprobs",
+        "max_completion_tokens",
+        "max_tokens",
+        "messages",
+        "metadata",
+        "modalities",
+        "model",
+        "moderation",
+        "n",
+        "parallel_tool_calls",
+        "prediction",
+        "presence_penalty",
+        "prompt_cache_key",
+        "prompt_cache_options",
+        "prompt_cache_retention",
+        "reasoning_effort",
+        "response_format",
+        "safety_identifier",
+        "seed",
+        "service_tier",
+        "stop",
+        "store",
+        "stream",
+        "stream_options",
+        "temperature",
+        "tool_choice",
+        "tools",
+        "top_logprobs",
+        "top_p",
+        "user",
+        "verbosity",
+        "web_search_options",
+    }
+)
+
+COMPLETIONS_ONLY_KEYS: frozenset[str] = frozenset({"prompt", "echo", "suffix", "best_of"})
+
+MESSAGE_ROLES: frozenset[str] = frozenset(
+    {"system", "developer", "user", "assistant", "tool", "function"}
+)
+
+# Models served only by `/v1/completions` (mapping §5); the chat endpoint answers them with 404.
+_LEGACY_MODEL = re.compile(
+    r"""^(?:
+        ft:(?:davinci|babbage)-002(?::.*)?
+      | (?:ada|babbage|curie|davinci)(?:-instruct-beta|-002|-codex)?
+      | cushman-codex
+      | text-(?:ada|babbage|curie|davinci)-\d{3}
+      | text-davinci-(?:insert|edit)-\d{3}
+      | code-(?:davinci|cushman)(?:-edit)?-\d{3}
+      | gpt-3\.5-turbo-instruct(?:-\d{4})?
+      | gpt-35-turbo-instruct(?:-\d{4})?
+    )$""",
+    re.VERBOSE,
+)
+
+
+def is_legacy_model(model: object) -> bool:
+    return isinstance(model, str) and bool(_LEGACY_MODEL.match(model))
+
+
+# --------------------------------------------------------------------------- validation
+
+
+def validate_chat_body(body: object, allowed_keys: Optional[frozenset[str]] = None) -> list[str]:
+    """Problems with a `/chat/completions` request body; empty when the body is valid.
+
+    `allowed_keys` narrows the accepted parameters to one SDK's signature (the test passes
+    what it introspected from the SDK under test); by default the newest SDK's set is used.
+    """
+    if not isinstance(body, dict):
+        return [f"body is {type(body).__name__}, not a JSON object"]
+    problems: list[str] = []
+    allowed = CHAT_BODY_KEYS if allowed_keys is None else allowed_keys
+    for key in sorted(body):
+        if key in COMPLETIONS_ONLY_KEYS:
+            problems.append(f"completions-only parameter {key!r}")
+        elif key not in allowed:
+            problems.append(f"unrecognized request argument {key!r}")
+    for required in ("model", "messages"):
+        if required not in body:
+            problems.append(f"missing required parameter {required!r}")
+    model = body.get("model")
+    if "model" in body and not isinstance(model, str):
+        problems.append(f"model must be a string, got {model!r}")
+    if is_legacy_model(model):
+        problems.append(f"{model!r} is not a chat model (served only by /v1/completions)")
+    messages = body.get("messages")
+    if "messages" in body:
+        if not isinstance(messages, list) or not messages:
+            problems.append(f"messages must be a non-empty list, got {messages!r}")
+        else:
+            for position, message in enumerate(messages):
+                problems.extend(_message_problems(position, message))
+    logprobs = body.get("logprobs")
+    if logprobs is not None and not isinstance(logprobs, bool):
+        problems.append(f"logprobs must be a boolean on chat, got {logprobs!r}")
+    top_logprobs = body.get("top_logprobs")
+    if top_logprobs is not None:
+        if isinstance(top_logprobs, bool) or not isinstance(top_logprobs, int):
+            problems.append(f"top_logprobs must be an integer, got {top_logprobs!r}")
+        elif not 0 <= top_logprobs <= 20:
+            problems.append(f"top_logprobs must be within 0..20, got {top_logprobs}")
+        elif logprobs is not True:
+            problems.append("top_logprobs requires logprobs=true")
+    if body.get("stream_options") is not None and body.get("stream") is not True:
+        problems.append("stream_options is only allowed with stream=true")
+    for key in ("n", "max_tokens", "max_completion_tokens"):
+        value = body.get(key)
+        if value is not None and (isinstance(value, bool) or not isinstance(value, int)):
+            problems.append(f"{key} must be an integer, got {value!r}")
+    return problems
+
+
+def _message_problems(position: int, message: object) -> list[str]:
+    if not isinstance(message, dict):
+        return [f"messages[{position}] is not an object: {message!r}"]
+    problems: list[str] = []
+    if message.get("role") not in MESSAGE_ROLES:
+        problems.append(f"messages[{position}] has role {message.get('role')!r}")
+    content = message.get("content")
+    if isinstance(content, list):
+        if not all(isinstance(part, dict) and "type" in part for part in content):
+            problems.append(f"messages[{position}] has malformed content parts")
+    elif not isinstance(content, str) and not (
+        content is None and message.get("role") == "assistant"
+    ):
+        problems.append(f"messages[{position}].content is {content!r}, not text")
+    return problems
+
+
+def validate_completions_body(body: object) -> list[str]:
+    if not isinstance(body, dict):
+        return [f"body is {type(body).__name__}, not a JSON object"]
+    problems = [
+        f"missing required parameter {key!r}" for key in ("model", "prompt") if key not in body
+    ]
+    if "messages" in body:
+        problems.append("'messages' is a chat parameter")
+    return problems
+
+
+# --------------------------------------------------------------------------- replies
+
+
+@dataclass(frozen=True)
+class Choice:
+    index: int
+    tokens: tuple[str, ...]
+    finish_reason: str
+
+    @property
+    def text(self) -> str:
+        return "".join(self.tokens)
+
+
+def _words(text: str) -> list[str]:
+    return re.findall(r"[A-Za-z0-9']+", text)
+
+
+def reply_tokens(prompt: str, index: int) -> list[str]:
+    """The full (unbudgeted) answer to `prompt` as choice `index`, split into tokens."""
+    words = [word.lower() for word in _words(prompt)] or ["nothing"]
+    # Reversed so that a reply cannot be mistaken for the prompt being echoed back.
+    answer = [f"reply{index}:", *reversed(words[-8:]), "done."]
+    return [answer[0], *(" " + word for word in answer[1:])]
+
+
+def _stop_sequences(stop: object) -> list[str]:
+    if isinstance(stop, str):
+        return [stop]
+    if isinstance(stop, list):
+        return [item for item in stop if isinstance(item, str) and item]
+    return []
+
+
+def make_choices(prompt: str, body: Mapping[str, Any], budget_key: str) -> list[Choice]:
+    n = body.get("n") or 1
+    budget = body.get(budget_key)
+    stops = _stop_sequences(body.get("stop"))
+    choices = []
+    for index in range(n):
+        tokens = reply_tokens(prompt, index)
+        finish = "stop"
+        if isinstance(budget, int) and budget < len(tokens):
+            tokens, finish = tokens[:budget], "length"
+        text = "".join(tokens)
+        cut = min((text.find(stop) for stop in stops if stop in text), default=-1)
+        if cut >= 0:
+            # Keep whole tokens before the stop sequence plus the partial one, as the API does.
+            kept: list[str] = []
+            for token in tokens:
+                room = cut - len("".join(kept))
+                if room <= 0:
+                    break
+                kept.append(token[:room])
+            tokens, finish = kept, "stop"
+        choices.append(Choice(index, tuple(tokens), finish))
+    return choices
+
+
+def token_logprob(token: str) -> float:
+    return -round((len(token.strip()) % 7 + 1) / 8, 3)
+
+
+def _alternatives(token: str, count: int) -> list[tuple[str, float]]:
+    # The sampled token first, then made-up runners-up: legacy `logprobs=k` and chat
+    # `top_logprobs=k` yield the same pairs, so equivalent rewrites print the same.
+    own = token_logprob(token)
+    return [(token, own)] + [(f"{token.strip()}#{rank}", own - rank) for rank in range(1, count)]
+
+
+def legacy_logprobs(tokens: tuple[str, ...], count: int, offset: int) -> dict[str, Any]:
+    offsets, position = [], offset
+    for token in tokens:
+        offsets.append(position)
+        position += len(token)
+    return {
+        "tokens": list(tokens),
+        "token_logprobs": [token_logprob(token) for token in tokens],
+        "top_logprobs": [dict(_alternatives(token, count)) for token in tokens],
+        "text_offset": offsets,
+    }
+
+
+def chat_logprobs(tokens: tuple[str, ...], count: int) -> dict[str, Any]:
+    return {
+        "content": [
+            {
+                "token": token,
+                "logprob": token_logprob(token),
+                "bytes": list(token.encode()),
+                "top_logprobs": [
+                    {"token": alt, "logprob": lp, "bytes": list(alt.encode())}
+                    for alt, lp in _alternatives(token, count)
+                ],
+            }
+            for token in tokens
+        ],
+        "refusal": None,
+    }
+
+
+def _count_tokens(text: str) -> int:
+    return len(_words(text))
+
+
+def usage(prompt_tokens: int, choices: list[Choice]) -> dict[str, int]:
+    completion_tokens = sum(len(choice.tokens) for choice in choices)
+    return {
+        "prompt_tokens": prompt_tokens,
+        "completion_tokens": completion_tokens,
+        "total_tokens": prompt_tokens + completion_tokens,
+    }
+
+
+def _response_id(prefix: str, body: Mapping[str, Any]) -> str:
+    digest = hashlib.sha256(json.dumps(body, sort_keys=True).encode()).hexdigest()[:24]
+    return f"{prefix}-{digest}"
+
+
+def _sse(events: list[dict[str, Any]]) -> bytes:
+    lines = [f"data: {json.dumps(event)}\n\n" for event in events]
+    lines.append("data: [DONE]\n\n")
+    return "".join(lines).encode()
+
+
+def _include_usage(body: Mapping[str, Any]) -> bool:
+    options = body.get("stream_options")
+    return isinstance(options, dict) and bool(options.get("include_usage"))
+
+
+def completions_response(body: Mapping[str, Any], model: str) -> tuple[str, bytes]:
+    """(content type, payload) for a legacy `/completions` request."""
+    prompt = body["prompt"]
+    prompt_text = prompt if isinstance(prompt, str) else " ".join(map(str, prompt))
+    choices = make_choices(prompt_text, body, "max_tokens")
+    logprobs = body.get("logprobs")
+    base = {
+        "id": _response_id("cmpl", body),
+        "object": "text_completion",
+        "created": CREATED,
+        "model": model,
+    }
+    prompt_tokens = _count_tokens(prompt_text)
+    if not body.get("stream"):
+        payload = {
+            **base,
+            "choices": [
+                {
+                    "text": choice.text,
+                    "index": choice.index,
+                    "logprobs": None
+                    if logprobs is None
+                    else legacy_logprobs(choice.tokens, logprobs, 0),
+                    "finish_reason": choice.finish_reason,
+                }
+                for choice in choices
+            ],
+            "usage": usage(prompt_tokens, choices),
+        }
+        return "application/json", json.dumps(payload).encode()
+    events: list[dict[str, Any]] = []
+    with_usage = _include_usage(body)
+    for step in range(max(len(choice.tokens) for choice in choices) + 1):
+        for choice in choices:
+            if step > len(choice.tokens):
+                continue
+            last = step == len(choice.tokens)
+            token = "" if last else choice.tokens[step]
+            offset = len("".join(choice.tokens[:step]))
+            event_choice = {
+                "text": token,
+                "index": choice.index,
+                "logprobs": None
+                if logprobs is None or last
+                else legacy_logprobs((token,), logprobs, offset),
+                "finish_reason": choice.finish_reason if last else None,
+            }
+            events.append(
+                {**base, "choices": [event_choice], **({"usage": None} if with_usage else {})}
+            )
+    if with_usage:
+        events.append({**base, "choices": [], "usage": usage(prompt_tokens, choices)})
+    return "text/event-stream", _sse(events)
+
+
+def _last_user_text(messages: list[Any]) -> str:
+    for message in reversed(messages):
+        if isinstance(message, dict) and message.get("role") == "user":
+            content = message.get("content")
+            if isinstance(content, str):
+                return content
+            if isinstance(content, list):
+                return "".join(part.get("text", "") for part in content if isinstance(part, dict))
+    return ""
+
+
+def chat_response(body: Mapping[str, Any], model: str) -> tuple[str, bytes]:
+    """(content type, payload) for a valid `/chat/completions` request."""
+    messages = body["messages"]
+    budget_key = "max_completion_tokens" if "max_completion_tokens" in body else "max_tokens"
+    choices = make_choices(_last_user_text(messages), body, budget_key)
+    top = body.get("top_logprobs") or 0
+    want_logprobs = body.get("logprobs") is True
+    prompt_tokens = sum(
+        _count_tokens(message["content"])
+        for message in messages
+        if isinstance(message, dict) and isinstance(message.get("content"), str)
+    )
+    identifier = _response_id("chatcmpl", body)
+    if not body.get("stream"):
+        payload = {
+            "id": identifier,
+            "object": "chat.completion",
+            "created": CREATED,
+            "model": model,
+            "choices": [
+                {
+                    "index": choice.index,
+                    "message": {"role": "assistant", "content": choice.text, "refusal": None},
+                    "logprobs": chat_logprobs(choice.tokens, top) if want_logprobs else None,
+                    "finish_reason": choice.finish_reason,
+                }
+                for choice in choices
+            ],
+            "usage": usage(prompt_tokens, choices),
+            "system_fingerprint": "fp_fake",
+        }
+        return "application/json", json.dumps(payload).encode()
+    with_usage = _include_usage(body)
+    base = {
+        "id": identifier,
+        "object": "chat.completion.chunk",
+        "created": CREATED,
+        "model": model,
+        "system_fingerprint": "fp_fake",
+        **({"usage": None} if with_usage else {}),
+    }
+
+    def chunk(
+        index: int, delta: dict[str, Any], finish: Optional[str], lp: Any = None
+    ) -> dict[str, Any]:
+        return {
+            **base,
+            "choices": [{"index": index, "delta": delta, "logprobs": lp, "finish_reason": finish}],
+        }
+
+    events = [chunk(choice.index, {"role": "assistant", "content": ""}, None) for choice in choices]
+    for step in range(max(len(choice.tokens) for choice in choices) + 1):
+        for choice in choices:
+            if step < len(choice.tokens):
+                token = choice.tokens[step]
+                lp = chat_logprobs((token,), top) if want_logprobs else None
+                events.append(chunk(choice.index, {"content": token}, None, lp))
+            elif step == len(choice.tokens):
+                events.append(chunk(choice.index, {}, choice.finish_reason))
+    if with_usage:
+        events.append({**base, "choices": [], "usage": usage(prompt_tokens, choices)})
+    return "text/event-stream", _sse(events)
+
+
+# --------------------------------------------------------------------------- server
+
+
+@dataclass(frozen=True)
+class RecordedRequest:
+    method: str
+    path: str  # without the query string
+    query: dict[str, list[str]]
+    body: Any
+    endpoint: str  # "completions", "chat" or "unknown"
+    deployment: Optional[str]  # Azure deployment name, if the path had one
+    status: int
+
+
+@dataclass
+class FakeOpenAI:
+    """The recorded traffic of one fake server; the server thread appends to it."""
+
+    host: str = "127.0.0.1"
+    port: int = 0
+    requests: list[RecordedRequest] = field(default_factory=list)
+    _lock: threading.Lock = field(default_factory=threading.Lock)
+
+    @property
+    def base_url(self) -> str:
+        return f"http://{self.host}:{self.port}/v1"
+
+    @property
+    def azure_endpoint(self) -> str:
+        return f"http://{self.host}:{self.port}"
+
+    def record(self, request: RecordedRequest) -> None:
+        with self._lock:
+            self.requests.append(request)
+
+    def snapshot(self) -> list[RecordedRequest]:
+        with self._lock:
+            return list(self.requests)
+
+    def clear(self) -> None:
+        with self._lock:
+            self.requests.clear()
+
+
+_OPENAI_PATH = re.compile(r"^/v1/(?P<endpoint>completions|chat/completions)$")
+_AZURE_PATH = re.compile(
+    r"^/openai/deployments/(?P<deployment>[^/]+)/(?P<endpoint>completions|chat/completions)$"
+)
+
+
+def _error(status: int, message: str, param: Optional[str] = None) -> tuple[int, str, bytes]:
+    payload = {
+        "error": {"message": message, "type": "invalid_request_error", "param": param, "code": None}
+    }
+    return status, "application/json", json.dumps(payload).encode()
+
+
+def _route(
+    path: str, query: dict[str, list[str]], body: Any
+) -> tuple[int, str, bytes, str, Optional[str]]:
+    """Answer a request: status, content type, payload, endpoint kind, deployment."""
+    match = _OPENAI_PATH.match(path) or _AZURE_PATH.match(path)
+    if match is None:
+        return (*_error(404, f"Invalid URL (POST {path})"), "unknown", None)
+    endpoint = "chat" if match["endpoint"] == "chat/completions" else "completions"
+    deployment = match.groupdict().get("deployment")
+    if deployment is not None and "api-version" not in query:
+        return (*_error(404, "Resource not found (missing api-version)"), endpoint, deployment)
+    if not isinstance(body, dict):
+        return (
+            *_error(400, "We could not parse the JSON body of your request."),
+            endpoint,
+            deployment,
+        )
+    # On Azure the deployment, not the body, picks the model.
+    model = deployment if deployment is not None else str(body.get("model"))
+    if endpoint == "chat":
+        problems = validate_chat_body(body)
+        if is_legacy_model(model):
+            message = (
+                "This is not a chat model and thus not supported in the v1/chat/completions "
+                "endpoint. Did you mean to use v1/completions?"
+            )
+            return (*_error(404, message, "model"), endpoint, deployment)
+        if problems:
+            return (*_error(400, "; ".join(problems)), endpoint, deployment)
+        return (200, *chat_response(body, model), endpoint, deployment)
+    problems = validate_completions_body(body)
+    if problems:
+        return (*_error(400, "; ".join(problems)), endpoint, deployment)
+    if not is_legacy_model(model):
+        message = (
+            "This is a chat model and not supported in the v1/completions endpoint. "
+            "Did you mean to use v1/chat/completions?"
+        )
+        return (*_error(404, message, "model"), endpoint, deployment)
+    return (200, *completions_response(body, model), endpoint, deployment)
+
+
+def _handler_for(state: FakeOpenAI) -> type[BaseHTTPRequestHandler]:
+    class Handler(BaseHTTPRequestHandler):
+        protocol_version = "HTTP/1.1"  # keep-alive, as the SDK's HTTP pool expects
+
+        def do_POST(self) -> None:
+            url = urlsplit(self.path)
+            query = parse_qs(url.query)
+            raw = self.rfile.read(int(self.headers.get("Content-Length") or 0))
+            try:
+                body: Any = json.loads(raw or b"null")
+            except ValueError:
+                body = raw.decode(errors="replace")
+            status, content_type, payload, endpoint, deployment = _route(url.path, query, body)
+            state.record(
+                RecordedRequest("POST", url.path, query, body, endpoint, deployment, status)
+            )
+            self.send_response(status)
+            self.send_header("Content-Type", content_type)
+            # SSE bodies are built whole, so they can carry a length like any other body.
+            self.send_header("Content-Length", str(len(payload)))
+            self.send_header("x-request-id", f"req_{len(state.snapshot())}")
+            self.end_headers()
+            self.wfile.write(payload)
+
+        def do_GET(self) -> None:
+            state.record(
+                RecordedRequest("GET", urlsplit(self.path).path, {}, None, "unknown", None, 404)
+            )
+            status, content_type, payload = _error(404, f"Invalid URL (GET {self.path})")
+            self.send_response(status)
+            self.send_header("Content-Type", content_type)
+            self.send_header("Content-Length", str(len(payload)))
+            self.end_headers()
+            self.wfile.write(payload)
+
+        def log_message(self, format: str, *args: Any) -> None:
+            pass  # the recorded requests are the log; stderr noise would hide test output
+
+    return Handler
+
+
+@contextmanager
+def serve() -> Iterator[FakeOpenAI]:
+    """Run a fake server on a free port of 127.0.0.1 for the duration of the block."""
+    state = FakeOpenAI()
+    server = ThreadingHTTPServer(("127.0.0.1", 0), _handler_for(state))
+    server.daemon_threads = True
+    state.port = server.server_address[1]
+    thread = threading.Thread(target=server.serve_forever, name="fake-openai", daemon=True)
+    thread.start()
+    try:
+        yield state
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join()

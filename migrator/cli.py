@@ -100,7 +100,8 @@ def build_settings(params: dict[str, Any], pack: RulePack) -> tuple[Settings, Lo
         force_exclude=bool(params.get("force_exclude")),
         rule_options=rule_options,
     )
-    known = {rule.code for rule in pack.rule_classes()}
+    # Loading the rules imports LibCST: only pay for it when there are codes to check.
+    known = {rule.code for rule in pack.rule_classes()} if settings.select or settings.ignore else set()
     for code in (*settings.select, *settings.ignore):
         if not any(k.startswith(code) for k in known):
             raise ConfigError(f"unknown rule code or prefix '{code}' (known: {', '.join(sorted(known))})")

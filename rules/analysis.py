@@ -181,9 +181,12 @@ def _build(ctx: RuleContext) -> Analysis:
     )
     other_sdk = any(root.split(".")[0] in sdk.OTHER_SDKS for root in collector.imported)
     mocks = _mock_targets(collector.strings)
-    if not uses_openai or not (collector.create_calls or collector.text_attributes):
+    # A module that never imports openai can still call a client imported from another
+    # module of the project, so calls are always resolved; bare `.text` reads only matter
+    # next to openai.
+    if not (collector.create_calls or (uses_openai and collector.text_attributes)):
         return Analysis(uses_openai, other_sdk, [], [], mocks, [], {})
-    analyzer = Analyzer(ctx, proxies, other_sdk)
+    analyzer = Analyzer(ctx, proxies, other_sdk, uses_openai)
     calls = [call for node in collector.create_calls if (call := analyzer.completions_call(node))]
     reads = [read for node in collector.text_attributes if (read := analyzer.text_read(node))]
     for call in calls:
@@ -276,10 +279,11 @@ _CLIENT_ASSIGNMENT = r"^{name}\s*(?::[^=\n]+)?=\s*(?:[\w.]+\.)?(Async)?(Azure)?O
 
 
 class Analyzer:
-    def __init__(self, ctx: RuleContext, proxies: tuple[str, ...], other_sdk: bool) -> None:
+    def __init__(self, ctx: RuleContext, proxies: tuple[str, ...], other_sdk: bool, uses_openai: bool) -> None:
         self.ctx = ctx
         self.proxies = proxies
         self.other_sdk = other_sdk
+        self.uses_openai = uses_openai
         self.parents = ctx.metadata(ParentNodeProvider)
         self.scopes = ctx.metadata(ScopeProvider)
         self.calls: dict[int, CompletionsCall] = {}
@@ -578,7 +582,7 @@ class Analyzer:
         if receiver is None:
             # OpenAI-shaped but unresolved: only where nothing suggests another SDK.
             has_model = any(a.keyword is not None and a.keyword.value == "model" for a in node.args)
-            if self.other_sdk or not (has_prompt and has_model):
+            if self.other_sdk or not self.uses_openai or not (has_prompt and has_model):
                 return None
         if self._inside_sdk_definition(node):
             return None

@@ -165,6 +165,7 @@ class Analysis:
     object_compares: list[ObjectCompare]
     model_constants: dict[str, list[CompletionsCall]]  # constant name -> calls using it
     analyzer: Optional[Analyzer] = None
+    v0_calls: list[cst.Call] = field(default_factory=list)  # openai<1.0: reported, not fixed yet
 
 
 def analyse(ctx: RuleContext) -> Analysis:
@@ -184,9 +185,10 @@ def _build(ctx: RuleContext) -> Analysis:
     # A module that never imports openai can still call a client imported from another
     # module of the project, so calls are always resolved; bare `.text` reads only matter
     # next to openai.
-    if not (collector.create_calls or (uses_openai and collector.text_attributes)):
+    if not (collector.create_calls or (uses_openai and (collector.text_attributes or collector.v0_candidates))):
         return Analysis(uses_openai, other_sdk, [], [], mocks, [], {})
     analyzer = Analyzer(ctx, proxies, other_sdk, uses_openai)
+    v0_calls = [node for node in collector.v0_candidates if analyzer.is_v0_completion_call(node)]
     calls = [call for node in collector.create_calls if (call := analyzer.completions_call(node))]
     reads = [read for node in collector.text_attributes if (read := analyzer.text_read(node))]
     for call in calls:
@@ -197,7 +199,7 @@ def _build(ctx: RuleContext) -> Analysis:
         model = call.keyword("model")
         if model is not None and isinstance(model.value, cst.Name):
             constants.setdefault(model.value.value, []).append(call)
-    return Analysis(uses_openai, other_sdk, calls, reads, mocks, compares, constants, analyzer)
+    return Analysis(uses_openai, other_sdk, calls, reads, mocks, compares, constants, analyzer, v0_calls)
 
 
 def _mock_targets(strings: Sequence[cst.SimpleString]) -> list[MockTarget]:
@@ -223,6 +225,7 @@ class _Collector(cst.CSTVisitor):
         self.text_attributes: list[cst.Attribute] = []
         self.strings: list[cst.SimpleString] = []
         self.object_strings: list[cst.SimpleString] = []
+        self.v0_candidates: list[cst.Call] = []
 
     def visit_Import(self, node: cst.Import) -> None:
         for alias in node.names:
@@ -239,6 +242,8 @@ class _Collector(cst.CSTVisitor):
         func = node.func
         if isinstance(func, cst.Attribute) and func.attr.value == "create" and "completions" in _attribute_names(func.value):
             self.create_calls.append(node)
+        elif isinstance(func, cst.Attribute) and func.attr.value in V0_METHODS:
+            self.v0_candidates.append(node)
         for arg in node.args:
             if isinstance(arg.value, cst.SimpleString) and "Completions" in arg.value.value:
                 self.strings.append(arg.value)
@@ -270,6 +275,12 @@ def _attribute_names(node: cst.BaseExpression) -> list[str]:
             node = node.func
         else:
             return names
+
+
+V0_METHODS = frozenset({"create", "acreate", "generate", "agenerate"})
+V0_COMPLETION = frozenset(
+    {"openai.Completion", "openai.api_resources.Completion", "openai.api_resources.completion.Completion"}
+)
 
 
 # --- the analyzer ----------------------------------------------------------------------
@@ -601,6 +612,15 @@ class Analyzer:
         )
         self.calls[id(node)] = call
         return call
+
+    def is_v0_completion_call(self, node: cst.Call) -> bool:
+        """`openai.Completion.create/acreate(...)` or `openai.Engine(...).generate(...)`."""
+        func = node.func
+        assert isinstance(func, cst.Attribute)
+        if func.attr.value in ("create", "acreate"):
+            return bool(self.qualified_names(func.value) & V0_COMPLETION)
+        owner = func.value
+        return isinstance(owner, cst.Call) and "openai.Engine" in self.qualified_names(owner.func)
 
     def _inside_sdk_definition(self, node: cst.CSTNode) -> bool:
         """The SDK's own resource classes define `create`; never touch those."""

@@ -14,6 +14,14 @@ from .analysis import CompletionsCall, analyse
 from .parameters import is_neutral
 
 
+V0_ADVICE = (
+    "on openai 0.27/0.28 call `openai.ChatCompletion.create(model=<chat model>, "
+    'messages=[{"role": "user", "content": prompt}])` and read '
+    '`response["choices"][0]["message"]["content"]`; on openai>=1 use '
+    "`client.chat.completions.create(...)` and `response.choices[0].message.content`"
+)
+
+
 class CompletionsCallRule(Rule):
     """## What it does
     Finds calls that reach OpenAI's legacy Completions endpoint through the v1+ SDK:
@@ -61,6 +69,17 @@ class CompletionsCallRule(Rule):
         analysis = analyse(ctx)
         for call in analysis.calls:
             yield self._call_report(ctx, call)
+        for node in analysis.v0_calls:
+            yield Report(
+                code=self.code,
+                node=node,
+                message=(
+                    "legacy Completions call through the openai<1.0 SDK; "
+                    "it is reported but not yet migrated automatically"
+                ),
+                advice=V0_ADVICE,
+                groups=frozenset({f"v0@{id(node)}"}),
+            )
         for mock in analysis.mocks:
             replacement = mock.replacement
             yield Report(

@@ -13,7 +13,6 @@ from . import edits, sdk
 from .analysis import CompletionsCall, analyse
 from .parameters import is_neutral
 
-
 V0_ADVICE = (
     "on openai 0.27/0.28 call `openai.ChatCompletion.create(model=<chat model>, "
     'messages=[{"role": "user", "content": prompt}])` and read '

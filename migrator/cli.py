@@ -7,29 +7,32 @@ something; 2 usage or configuration error, or the tool itself failed.
 
 from __future__ import annotations
 
+import contextlib
 import sys
-from collections.abc import Sequence
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any, Callable, Optional
 
 import click
 
 from migrator import __version__
-from migrator.config import ConfigError, LoadedConfig, find_config, load_config, validate
-from migrator.reporters import RunSummary
-from migrator.rule import OptionSpec, RulePack
+from migrator.config import ConfigError, Resolved, find_config, resolve, split_codes
+from migrator.reporters import FORMATS, RenderOptions, RuleInfo, RunSummary
+from migrator.rule import RulePack
 from migrator.runner import Job, load_pack, run_files
-from migrator.settings import DEFAULT_EXCLUDES, Settings
+from migrator.suppression import UNUSED_CODE
 
 EXIT_CLEAN, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
+# Below this many files a run is over before a progress bar would be worth drawing.
+PROGRESS_MIN_FILES = 200
 
 
 def _pack() -> RulePack:
     return load_pack()
 
 
-def _split_codes(values: Sequence[str]) -> tuple[str, ...]:
-    return tuple(code.strip().upper() for value in values for code in value.split(",") if code.strip())
+def _cli_param(flag: str) -> str:
+    return flag.lstrip("-").replace("-", "_")
 
 
 def _pack_option_decorators() -> list[Callable[[Any], Any]]:
@@ -45,23 +48,21 @@ def _pack_option_decorators() -> list[Callable[[Any], Any]]:
     return decorators
 
 
-def common_options(function: Callable[..., Any]) -> Callable[..., Any]:
+def settings_options(function: Callable[..., Any]) -> Callable[..., Any]:
+    """The options that decide what a run checks and how (shared by every command)."""
     options = [
         click.argument("paths", nargs=-1, type=click.Path(path_type=str)),
         click.option("--config", "config_file", type=click.Path(dir_okay=False, path_type=Path), help="Read settings from this TOML file instead of the nearest pyproject.toml."),
         click.option("--isolated", is_flag=True, help="Ignore every configuration file."),
         click.option("--select", multiple=True, help="Rule codes or prefixes to enable (comma-separated)."),
-        click.option("--ignore", multiple=True, help="Rule codes or prefixes to disable (comma-separated)."),
+        click.option("--ignore", multiple=True, help="Rule codes or prefixes to disable (comma-separated; adds to the config)."),
         click.option("--unsafe-fixes/--no-unsafe-fixes", default=None, help="Also apply (or list as fixable) fixes that may change behaviour."),
         click.option("--exclude", multiple=True, help="Replace the default excludes (names or paths, glob patterns)."),
         click.option("--extend-exclude", multiple=True, help="Exclude these names or paths as well."),
-        click.option("--force-exclude", is_flag=True, help="Apply excludes to files named on the command line too (for pre-commit)."),
-        click.option("--no-respect-gitignore", is_flag=True, help="Also check files that git ignores."),
+        click.option("--force-exclude", is_flag=True, default=None, help="Apply excludes to files named on the command line too (for pre-commit)."),
+        click.option("--respect-gitignore/--no-respect-gitignore", default=None, help="Skip files that git ignores (default: on)."),
+        click.option("--warn-unused-ignores", is_flag=True, default=None, help=f"Report suppression comments that silence nothing ({UNUSED_CODE})."),
         click.option("--jobs", "-j", type=click.IntRange(min=1), default=None, help="Worker processes (default: all cores)."),
-        click.option("--output-format", type=click.Choice(["text", "json"]), default="text", show_default=True, help="How to print findings."),
-        click.option("--output-file", "-o", type=click.Path(dir_okay=False, path_type=Path), help="Write the report to this file instead of stdout."),
-        click.option("--exit-zero", is_flag=True, help="Exit 0 even if findings remain."),
-        click.option("--quiet", "-q", is_flag=True, help="Print findings only, no summary."),
         *_pack_option_decorators(),
     ]
     for option in reversed(options):
@@ -69,43 +70,61 @@ def common_options(function: Callable[..., Any]) -> Callable[..., Any]:
     return function
 
 
-def build_settings(params: dict[str, Any], pack: RulePack) -> tuple[Settings, LoadedConfig]:
+def output_options(function: Callable[..., Any]) -> Callable[..., Any]:
+    options = [
+        click.option("--output-format", type=click.Choice(FORMATS), default="text", show_default=True, help="How to print findings."),
+        click.option("--output-file", "-o", type=click.Path(dir_okay=False, path_type=Path), help="Write the report to this file instead of stdout."),
+        click.option("--exit-zero", is_flag=True, help="Exit 0 even if findings remain."),
+        click.option("--quiet", "-q", is_flag=True, help="Print findings only, no summary (text formats)."),
+    ]
+    for option in reversed(options):
+        function = option(function)
+    return function
+
+
+def _command_line_values(params: dict[str, Any], pack: RulePack) -> dict[str, Any]:
+    """Config key -> what the flags said, None where a flag was not given."""
+
+    def listed(name: str) -> Any:
+        return list(params.get(name) or ()) or None
+
+    values: dict[str, Any] = {
+        "select": split_codes(params.get("select") or ()) or None,
+        "ignore": split_codes(params.get("ignore") or ()) or None,
+        "exclude": listed("exclude"),
+        "extend-exclude": listed("extend_exclude"),
+        "unsafe-fixes": params.get("unsafe_fixes"),
+        "respect-gitignore": params.get("respect_gitignore"),
+        "force-exclude": params.get("force_exclude") or None,
+        "warn-unused-ignores": params.get("warn_unused_ignores") or None,
+        "add-todo": params.get("add_todo") or None,
+    }
+    for spec in pack.options:
+        if spec.cli is not None:
+            given = params.get(_cli_param(spec.cli))
+            values[spec.name] = None if given is False else given
+    return values
+
+
+def resolve_params(params: dict[str, Any], pack: RulePack) -> Resolved:
     paths = params.get("paths") or (".",)
     config_file: Optional[Path] = params.get("config_file")
     if params.get("isolated"):
-        loaded = LoadedConfig(None)
+        config_path = None
+    elif config_file is not None:
+        config_path = config_file
     else:
-        path = config_file if config_file is not None else find_config(Path(paths[0]))
-        loaded = load_config(path, pack.options)
-    values = loaded.values
+        config_path = find_config(Path(paths[0]))
+    known = [rule.code for rule in pack.rule_classes()]
+    return resolve(_command_line_values(params, pack), pack.options, known, config_path=config_path)
 
-    def pick(cli_value: Any, key: str, default: Any) -> Any:
-        return cli_value if cli_value not in (None, ()) else values.get(key, default)
 
-    rule_options: dict[str, Any] = {}
-    for spec in pack.options:
-        rule_options[spec.name] = values.get(spec.name, spec.default)
-        if spec.cli is not None:
-            cli_value = params.get(spec.cli.lstrip("-").replace("-", "_"))
-            if cli_value not in (None, False):
-                rule_options[spec.name] = validate(spec, cli_value, f"option {spec.cli}")
-    excludes = tuple(params.get("exclude") or ()) or tuple(values.get("exclude") or DEFAULT_EXCLUDES)
-    settings = Settings(
-        select=_split_codes(params.get("select") or ()) or _split_codes(values.get("select", [])),
-        ignore=_split_codes(params.get("ignore") or ()) + _split_codes(values.get("ignore", [])),
-        unsafe_fixes=bool(pick(params.get("unsafe_fixes"), "unsafe-fixes", False)),
-        exclude=excludes,
-        extend_exclude=tuple(params.get("extend_exclude") or ()) + tuple(values.get("extend-exclude", [])),
-        respect_gitignore=not params.get("no_respect_gitignore") and bool(values.get("respect-gitignore", True)),
-        force_exclude=bool(params.get("force_exclude")),
-        rule_options=rule_options,
-    )
-    # Loading the rules imports LibCST: only pay for it when there are codes to check.
-    known = {rule.code for rule in pack.rule_classes()} if settings.select or settings.ignore else set()
-    for code in (*settings.select, *settings.ignore):
-        if not any(k.startswith(code) for k in known):
-            raise ConfigError(f"unknown rule code or prefix '{code}' (known: {', '.join(sorted(known))})")
-    return settings, loaded
+def rule_infos(pack: RulePack) -> tuple[RuleInfo, ...]:
+    from migrator.suppression import UNUSED_DOC, UNUSED_NAME, UNUSED_SUMMARY
+
+    infos = [RuleInfo(r.code, r.name, r.summary, r.documentation()) for r in pack.rule_classes()]
+    infos.append(RuleInfo(UNUSED_CODE, UNUSED_NAME, UNUSED_SUMMARY, UNUSED_DOC))
+    return tuple(infos)
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
@@ -114,43 +133,63 @@ def cli() -> None:
     """Find code written against OpenAI's legacy Completions API and migrate it to Chat Completions."""
 
 
-def _run(params: dict[str, Any], *, fix: bool, diff: bool) -> tuple[RunSummary, Settings, list[Any]]:
+def _run(params: dict[str, Any], *, fix: bool, diff: bool) -> tuple[RunSummary, Resolved, list[Any]]:
     from migrator.discovery import discover
 
     pack = _pack()
-    settings, _ = build_settings(params, pack)
+    resolved = resolve_params(params, pack)
     paths = params.get("paths") or (".",)
-    files, path_errors = discover(paths, settings)
+    files, path_errors = discover(paths, resolved.settings)
     summary = RunSummary(errors=list(path_errors))
-    job = Job(settings=settings, fix=fix, write=fix and not diff, keep_old=diff)
+    job = Job(settings=resolved.settings, fix=fix, write=fix and not diff, keep_old=diff)
     changed = []
-    for result in run_files(files, job, params.get("jobs")):
-        summary.add(result)
-        if diff and result.new_source is not None:
-            changed.append(result)
-    return summary, settings, changed
+    with _progress(len(files)) as advance:
+        for result in run_files(files, job, params.get("jobs"), advance):
+            summary.add(result)
+            if diff and result.new_source is not None:
+                changed.append(result)
+    return summary, resolved, changed
+
+
+@contextlib.contextmanager
+def _progress(total: int) -> Iterator[Optional[Callable[[int], None]]]:
+    """A rich progress bar on stderr, only for a person watching a long run.
+
+    Never on a pipe or in CI logs (stderr not a terminal), so output stays parseable.
+    """
+    if total < PROGRESS_MIN_FILES or not sys.stderr.isatty():
+        yield None
+        return
+    from rich.console import Console
+    from rich.progress import Progress
+
+    with Progress(console=Console(stderr=True), transient=True) as progress:
+        task = progress.add_task("Checking files", total=total)
+        yield lambda done: progress.advance(task, done)
 
 
 def _output(params: dict[str, Any], text: str) -> None:
     target: Optional[Path] = params.get("output_file")
     if target is not None:
-        target.write_text(text + ("\n" if text and not text.endswith("\n") else ""), encoding="utf-8")
+        try:
+            target.write_text(text + ("\n" if text and not text.endswith("\n") else ""), encoding="utf-8")
+        except OSError as error:
+            raise ConfigError(f"{target}: cannot write the output file: {error.strerror or error}") from error
     elif text:
         click.echo(text)
 
 
-def _report(params: dict[str, Any], summary: RunSummary, settings: Settings, *, fixing: bool) -> None:
-    if params.get("output_format") == "json":
-        from migrator.reporters import json_format
+def _report(params: dict[str, Any], summary: RunSummary, resolved: Resolved, *, fixing: bool) -> None:
+    output_format = params.get("output_format") or "text"
+    options = RenderOptions(
+        fixing=fixing,
+        unsafe_fixes=resolved.settings.unsafe_fixes,
+        quiet=bool(params.get("quiet")),
+        rules=rule_infos(_pack()) if output_format == "sarif" else (),
+    )
+    from migrator.reporters import render
 
-        _output(params, json_format.render(summary))
-        return
-    from migrator.reporters import text
-
-    lines = text.render(summary, fixing=fixing, unsafe_fixes=settings.unsafe_fixes)
-    if params.get("quiet"):
-        lines = [line for line in lines if ":" in line.split(" ")[0]]
-    _output(params, "\n".join(lines))
+    _output(params, render(output_format, summary, options))
 
 
 def _guard(function: Callable[..., int]) -> Callable[..., None]:
@@ -173,26 +212,29 @@ def _guard(function: Callable[..., int]) -> Callable[..., None]:
 
 
 @cli.command()
-@common_options
+@settings_options
+@output_options
 @_guard
 def check(**params: Any) -> int:
     """Report legacy Completions usage. Changes nothing."""
-    summary, settings, _ = _run(params, fix=False, diff=False)
-    _report(params, summary, settings, fixing=False)
+    summary, resolved, _ = _run(params, fix=False, diff=False)
+    _report(params, summary, resolved, fixing=False)
     if params.get("exit_zero") and not summary.errors:
         return EXIT_CLEAN
     return EXIT_FINDINGS if summary.remaining or summary.errors else EXIT_CLEAN
 
 
 @cli.command()
-@common_options
+@settings_options
+@output_options
+@click.option("--add-todo", is_flag=True, default=None, help="Write a `# TODO(migrator): ...` comment above each finding that has no fix (once).")
 @click.option("--diff", is_flag=True, help="Print a unified diff of the fixes and write nothing (exit 1 if there is one).")
 @click.option("--exit-non-zero-on-fix", is_flag=True, help="Exit 1 when a file was fixed, even if nothing remains.")
 @_guard
 def fix(**params: Any) -> int:
     """Apply fixes in place (safe ones; unsafe ones too with --unsafe-fixes)."""
     diff = bool(params.get("diff"))
-    summary, settings, changed = _run(params, fix=True, diff=diff)
+    summary, resolved, changed = _run(params, fix=True, diff=diff)
     if diff:
         from migrator.diff import unified_diff
 
@@ -204,7 +246,7 @@ def fix(**params: Any) -> int:
         if changed:
             click.echo(f"Would fix {len(changed)} file{'s' if len(changed) != 1 else ''}.", err=True)
         return EXIT_FINDINGS if changed or summary.errors else EXIT_CLEAN
-    _report(params, summary, settings, fixing=True)
+    _report(params, summary, resolved, fixing=True)
     if summary.errors:
         return EXIT_FINDINGS
     if params.get("exit_non_zero_on_fix") and summary.files_changed:
@@ -240,10 +282,6 @@ def explain(code: str) -> None:
             return
     click.echo(f"migrator: unknown rule '{code}'", err=True)
     sys.exit(EXIT_ERROR)
-
-
-def _describe(spec: OptionSpec) -> str:
-    return f"{spec.name} = {spec.default!r}"
 
 
 def main() -> None:

@@ -9,6 +9,8 @@ from pathlib import Path
 from typing import Any, Optional
 
 from migrator.rule import OptionSpec
+from migrator.settings import DEFAULT_EXCLUDES, Settings
+from migrator.suppression import UNUSED_CODE
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -27,7 +29,16 @@ ENGINE_OPTIONS: tuple[OptionSpec, ...] = (
     OptionSpec("extend-exclude", list, [], "names and paths to exclude besides the defaults", str),
     OptionSpec("unsafe-fixes", bool, False, "also apply fixes that may change behaviour"),
     OptionSpec("respect-gitignore", bool, True, "skip files that git ignores"),
+    OptionSpec("force-exclude", bool, False, "apply the excludes to files named on the command line too"),
+    OptionSpec("add-todo", bool, False, "with fix: a `# TODO(migrator):` comment above each finding without a fix"),
+    OptionSpec("warn-unused-ignores", bool, False, f"report suppression comments that silence nothing ({UNUSED_CODE})"),
 )
+
+# Where a value came from, as `migrator config` prints it.
+DEFAULT, COMMAND_LINE = "default", "command line"
+# List settings where the command line adds to the file instead of replacing it: an
+# ad-hoc `--ignore X` should not bring back what the project ignores.
+ADDITIVE = frozenset({"ignore", "extend-exclude"})
 
 
 @dataclass
@@ -98,3 +109,69 @@ def validate(spec: OptionSpec, value: Any, where: str) -> Any:
                 expected = type_name.get(spec.item_kind, spec.item_kind.__name__)
                 raise ConfigError(f"{where} must contain only {expected} values, not {item!r}")
     return value
+
+
+@dataclass
+class Resolved:
+    """The effective settings and, per key, the value and where it came from."""
+
+    settings: Settings
+    config_path: Optional[Path]
+    values: dict[str, Any]
+    sources: dict[str, str]
+
+
+def split_codes(values: Sequence[str]) -> list[str]:
+    return [code.strip().upper() for value in values for code in value.split(",") if code.strip()]
+
+
+def resolve(
+    command_line: Mapping[str, Any],
+    pack_options: Sequence[OptionSpec],
+    known_codes: Sequence[str],
+    *,
+    config_path: Optional[Path],
+) -> Resolved:
+    """Merge defaults, the config file and the command line (which wins), per key.
+
+    `command_line` maps config keys to what the flags gave, None for "not given".
+    """
+    loaded = load_config(config_path, pack_options)
+    values: dict[str, Any] = {}
+    sources: dict[str, str] = {}
+    for spec in (*ENGINE_OPTIONS, *pack_options):
+        key = spec.name
+        values[key], sources[key] = spec.default, DEFAULT
+        if key in loaded.values:
+            values[key], sources[key] = loaded.values[key], str(loaded.path)
+        given = command_line.get(key)
+        if given is None:
+            continue
+        given = validate(spec, given, f"option --{key}")
+        if key in ADDITIVE and sources[key] != DEFAULT:
+            values[key] = [*values[key], *given]
+            sources[key] = f"{sources[key]} + {COMMAND_LINE}"
+        else:
+            values[key], sources[key] = given, COMMAND_LINE
+    for key in ("select", "ignore"):
+        values[key] = split_codes(values[key])
+        for code in values[key]:
+            if not any(known.startswith(code) for known in known_codes):
+                where = sources[key] if sources[key] != DEFAULT else COMMAND_LINE
+                raise ConfigError(
+                    f"{where}: unknown rule code or prefix '{code}' in '{key}' "
+                    f"(known: {', '.join(sorted(known_codes))})"
+                )
+    settings = Settings(
+        select=tuple(values["select"]),
+        ignore=tuple(values["ignore"]),
+        unsafe_fixes=values["unsafe-fixes"],
+        exclude=tuple(values["exclude"]) if values["exclude"] is not None else DEFAULT_EXCLUDES,
+        extend_exclude=tuple(values["extend-exclude"]),
+        respect_gitignore=values["respect-gitignore"],
+        force_exclude=values["force-exclude"],
+        rule_options={spec.name: values[spec.name] for spec in pack_options},
+        warn_unused_ignores=values["warn-unused-ignores"],
+        add_todo=values["add-todo"],
+    )
+    return Resolved(settings, loaded.path, values, sources)

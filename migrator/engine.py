@@ -10,13 +10,16 @@ import ast
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
-from migrator.model import Applicability, FileResult, Finding, Location
+from migrator.model import Applicability, FileResult, Finding, Location, Replacement
 from migrator.rule import Edit, Report, Rule, RuleContext, RulePack
 from migrator.settings import Settings
-from migrator.suppression import is_suppressed
+from migrator.suppression import HINT, UNUSED_CODE, SuppressionIndex
 
 if TYPE_CHECKING:
     import libcst as cst
+
+TODO_PREFIX = "# TODO(migrator): "
+
 
 def check_source(
     path: str,
@@ -29,7 +32,11 @@ def check_source(
 ) -> FileResult:
     """Lint (and with `fix`, rewrite) one file's bytes."""
     result = FileResult(path=path)
-    if not pack.prefilter.search(source):
+    # An unused suppression can sit in a file no rule cares about, so the prefilter
+    # cannot skip a file that has one when those are being reported.
+    if not pack.prefilter.search(source) and not (
+        settings.warn_unused_ignores and HINT.search(source)
+    ):
         return result
     rules = [rule() for rule in pack.rule_classes() if settings.rule_enabled(rule.code)]
     if not rules:
@@ -49,7 +56,8 @@ def check_source(
         result.error = "cannot parse: nesting too deep"
         return result
 
-    findings, edits = _analyse(path, module, rules, settings, fix)
+    known = frozenset(rule.code for rule in pack.rule_classes())
+    findings, edits = _analyse(path, module, rules, settings, fix, known)
     result.findings = findings
     current = module
     if fix and edits:
@@ -101,31 +109,44 @@ def _analyse(
     rules: Sequence[Rule],
     settings: Settings,
     fix: bool,
+    known_codes: frozenset[str] = frozenset(),
 ) -> tuple[list[Finding], list[Edit]]:
     from libcst.metadata import ParentNodeProvider, PositionProvider
 
-    from migrator.fixer import effective_applicability
+    from migrator.fixer import effective_applicability, fix_groups
 
     ctx = RuleContext(path=path, module=module, options=settings.rule_options)
     reports: list[Report] = []
     for rule in rules:
         reports.extend(rule.check(ctx))
-    if not reports:
+    if not reports and not settings.warn_unused_ignores:
         return [], []
 
+    code = module.code
+    suppressions = SuppressionIndex.from_source(code)
+    if not reports:
+        return _unused_findings(path, suppressions, rules, known_codes), []
     positions = ctx.metadata(PositionProvider)
     parents = ctx.metadata(ParentNodeProvider)
-    lines = module.code.splitlines()
+    lines = code.splitlines(keepends=True)
     blocked = []
+    statements = []
     for report in reports:
         start = positions[report.node].start.line
-        statement_line = _statement_start(report.node, parents, positions)
-        blocked.append(is_suppressed(report.code, lines, (start, statement_line)))
+        statement = _statement(report.node, parents)
+        statements.append(statement)
+        statement_line = positions[statement].start.line if statement is not None else start
+        blocked.append(suppressions.silences(report.code, (start, statement_line)))
 
     applicability = effective_applicability(reports, blocked)
+    group_edits: dict[int, list[Edit]] = {}
+    for component in fix_groups(reports):
+        shared = [edit for i in component for edit in _edits_of(reports[i])]
+        group_edits.update({i: shared for i in component})
     findings: list[Finding] = []
     edits: list[Edit] = []
-    for report, silenced, level in zip(reports, blocked, applicability):
+    todos: set[tuple[int, str]] = set()
+    for index, (report, silenced, level) in enumerate(zip(reports, blocked, applicability)):
         applies = report.fix is not None and (
             level is Applicability.SAFE or (level is Applicability.UNSAFE and settings.unsafe_fixes)
         )
@@ -134,32 +155,192 @@ def _analyse(
         if silenced:
             continue
         where = positions[report.node]
+        location = Location(where.start.line, where.start.column + 1, where.end.line, where.end.column + 1)
+        replacement = None
+        if report.fix is not None and level is not Applicability.NONE:
+            replacement = _replacement(
+                report, group_edits[index], module, lines, parents, positions, statements[index]
+            )
         findings.append(
             Finding(
                 code=report.code,
                 message=report.message,
                 path=path,
-                location=Location(
-                    where.start.line, where.start.column + 1, where.end.line, where.end.column + 1
-                ),
+                location=location,
                 fix=level,
                 advice=report.advice,
                 fixed=fix and applies,
+                replacement=replacement,
+                source=_region_text(lines, location),
             )
         )
+        statement = statements[index]
+        # Only a finding that is manual itself gets a TODO: the members of its group that
+        # are blocked by it would only repeat it.
+        manual = report.fix is None and level is Applicability.NONE
+        if fix and settings.add_todo and manual and statement is not None:
+            note = " ".join((report.advice or report.message).split())
+            key = (id(statement), note)
+            if key not in todos and not _has_todo(lines, positions[statement].start.line, note):
+                todos.add(key)
+                edits.append(Edit(statement, _todo_adder(TODO_PREFIX + note)))
+    if settings.warn_unused_ignores:
+        findings.extend(_unused_findings(path, suppressions, rules, known_codes))
     findings.sort(key=Finding.sort_key)
     return findings, edits
 
 
-def _statement_start(node: Any, parents: Any, positions: Any) -> int:
+def _edits_of(report: Report) -> tuple[Edit, ...]:
+    return report.fix.edits if report.fix is not None else ()
+
+
+def _unused_findings(
+    path: str, suppressions: SuppressionIndex, rules: Sequence[Rule], known: frozenset[str]
+) -> list[Finding]:
+    enabled = [rule.code for rule in rules]
+    findings = []
+    for suppression, codes in suppressions.unused(enabled, known):
+        what = f"`{suppression.text}`" + (f" ({', '.join(codes)})" if codes else "")
+        findings.append(
+            Finding(
+                code=UNUSED_CODE,
+                message=f"unused suppression {what}: it silences nothing",
+                path=path,
+                location=Location(
+                    suppression.line,
+                    suppression.column,
+                    suppression.line,
+                    suppression.column + len(suppression.text),
+                ),
+                fix=Applicability.NONE,
+                advice="remove the comment, or the codes it lists that no longer occur",
+                source=suppression.text,
+            )
+        )
+    return findings
+
+
+def _statement(node: Any, parents: Any) -> Any:
+    """The statement a node belongs to (a simple statement line or a compound header)."""
     import libcst as cst
 
     current = node
     while current in parents:
         current = parents[current]
         if isinstance(current, (cst.SimpleStatementLine, cst.BaseCompoundStatement)):
-            return int(positions[current].start.line)
-    return int(positions[node].start.line)
+            return current
+    return None
+
+
+def _has_todo(lines: Sequence[str], statement_line: int, note: str) -> bool:
+    """Whether the comment block right above the statement already holds this TODO.
+
+    Reading the text (not the tree) keeps `--add-todo` idempotent wherever LibCST files
+    the comment (a statement's leading lines, or the module header).
+    """
+    wanted = TODO_PREFIX + note
+    number = statement_line - 1
+    while number >= 1 and lines[number - 1].strip().startswith("#"):
+        if lines[number - 1].strip() == wanted:
+            return True
+        number -= 1
+    return False
+
+
+def _todo_adder(comment: str) -> Any:
+    import libcst as cst
+
+    def add(node: Any) -> Any:
+        # An indented EmptyLine takes the statement's indentation and the module's newline.
+        line = cst.EmptyLine(indent=True, comment=cst.Comment(comment))
+        return node.with_changes(leading_lines=[*node.leading_lines, line])
+
+    return add
+
+
+def _region_text(lines: Sequence[str], where: Location) -> str:
+    """The original text between 1-based line/column positions (end exclusive)."""
+    if where.line == where.end_line:
+        return lines[where.line - 1][where.column - 1 : where.end_column - 1]
+    parts = [lines[where.line - 1][where.column - 1 :]]
+    parts.extend(lines[where.line : where.end_line - 1])
+    parts.append(lines[where.end_line - 1][: where.end_column - 1])
+    return "".join(parts)
+
+
+def _inside(node: Any, ancestor: Any, parents: Any) -> bool:
+    current = node
+    while current is not ancestor:
+        if current not in parents:
+            return False
+        current = parents[current]
+    return True
+
+
+def _replacement(
+    report: Report,
+    edits: Sequence[Edit],
+    module: cst.Module,
+    lines: Sequence[str],
+    parents: Any,
+    positions: Any,
+    statement: Any,
+) -> Replacement | None:
+    """The text the fix writes over the smallest expression holding all its edits.
+
+    None when the edits reach beyond one statement (say, a constant defined elsewhere):
+    then the finding's own region does not show the fix, and a guess would mislead.
+    """
+    import libcst as cst
+
+    from migrator.fixer import apply_edits_to_node
+
+    assert report.fix is not None
+    candidate = report.node
+    while not all(_inside(edit.target, candidate, parents) for edit in report.fix.edits):
+        candidate = parents.get(candidate)
+        if candidate is None or isinstance(candidate, (cst.Module, cst.BaseStatement)):
+            return None
+    where = positions[candidate]
+    location = Location(where.start.line, where.start.column + 1, where.end.line, where.end.column + 1)
+    inside = [edit for edit in edits if _inside(edit.target, candidate, parents)]
+    try:
+        updated = apply_edits_to_node(candidate, inside)
+    except Exception:  # the real fix run reports broken fixes; this is only a preview
+        return None
+    if not isinstance(updated, cst.CSTNode):
+        return None
+    # code_for_node can carry a trailing comma or whitespace that the position leaves
+    # out; trim the same tail from the new text, and give up if it is not there.
+    first_line = lines[location.line - 1]
+    if statement is not None:
+        first_line = lines[positions[statement].start.line - 1]
+    indent = first_line[: len(first_line) - len(first_line.lstrip(" \t"))]
+    old_code, new_code = _code_at(module, candidate, indent), _code_at(module, updated, indent)
+    region = _region_text(lines, location)
+    if not old_code.startswith(region):
+        return None
+    tail = old_code[len(region) :]
+    if tail and not new_code.endswith(tail):
+        return None
+    return Replacement(location, new_code[: len(new_code) - len(tail)] if tail else new_code)
+
+
+def _code_at(module: cst.Module, node: cst.CSTNode, indent: str) -> str:
+    """A node's code as it reads inside its block.
+
+    `Module.code_for_node` renders continuation lines as if at column 0: LibCST stores
+    them relative to the block's indentation, which only the code generator state knows.
+    """
+    from libcst._nodes.internal import CodegenState
+
+    state = CodegenState(
+        default_indent=module.default_indent,
+        default_newline=module.default_newline,
+        indent_tokens=[indent] if indent else [],
+    )
+    node._codegen(state)
+    return "".join(state.tokens)
 
 
 def _first_line(text: str) -> str:

@@ -76,3 +76,8 @@ def apply_edits(module: cst.Module, edits: Sequence[Edit]) -> cst.Module:
     result = module.visit(_ApplyEdits(edits))
     assert isinstance(result, cst.Module)
     return result
+
+
+def apply_edits_to_node(node: cst.CSTNode, edits: Sequence[Edit]) -> Any:
+    """Apply the edits that fall inside `node` to that node alone (to show a fix's text)."""
+    return node.visit(_ApplyEdits(edits))

@@ -32,6 +32,14 @@ class Location:
     end_column: int
 
 
+@dataclass(frozen=True)
+class Replacement:
+    """The new text of a region of the original file, as the finding's fix writes it."""
+
+    location: Location
+    content: str
+
+
 @dataclass
 class Finding:
     code: str
@@ -41,6 +49,10 @@ class Finding:
     fix: Applicability
     advice: Optional[str] = None  # what to do by hand when fix is NONE
     fixed: bool = False  # set by `fix` when the fix was applied
+    # For machine-readable outputs and the plan: what the fix puts in place (None when
+    # there is no fix, or when it edits code far from the finding) and the flagged code.
+    replacement: Optional[Replacement] = None
+    source: Optional[str] = None
 
     def sort_key(self) -> tuple[str, int, int, str]:
         return (self.path, self.location.line, self.location.column, self.code)

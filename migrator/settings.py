@@ -36,6 +36,8 @@ class Settings:
     respect_gitignore: bool = True
     force_exclude: bool = False
     rule_options: Mapping[str, Any] = field(default_factory=dict)
+    warn_unused_ignores: bool = False  # report suppression comments that silence nothing
+    add_todo: bool = False  # with fix: a TODO comment above each finding without a fix
 
     def rule_enabled(self, code: str) -> bool:
         if self.select and not any(code.startswith(prefix) for prefix in self.select):

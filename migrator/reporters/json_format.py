@@ -1,35 +1,51 @@
-"""The JSON output of `check`: a stable, documented schema (see README)."""
+"""The JSON output of `check`: a stable, documented schema (see README, "JSON output")."""
 
 from __future__ import annotations
 
 import json
-from typing import Any
+from typing import Any, Optional
 
 from migrator import __version__
+from migrator.model import Finding, Location, Replacement
 from migrator.reporters import RunSummary
 
 SCHEMA_VERSION = 1
+
+
+def location_data(location: Location) -> dict[str, int]:
+    return {
+        "line": location.line,
+        "column": location.column,
+        "end_line": location.end_line,
+        "end_column": location.end_column,
+    }
+
+
+def _replacement(replacement: Optional[Replacement]) -> Optional[dict[str, Any]]:
+    if replacement is None:
+        return None
+    return {"content": replacement.content, **location_data(replacement.location)}
+
+
+def finding_data(f: Finding) -> dict[str, Any]:
+    return {
+        "code": f.code,
+        "message": f.message,
+        "path": f.path,
+        **location_data(f.location),
+        "fix": f.fix.value,
+        "fixed": f.fixed,
+        "advice": f.advice,
+        "replacement": _replacement(f.replacement),
+    }
 
 
 def to_data(summary: RunSummary) -> dict[str, Any]:
     return {
         "tool": {"name": "openai-chat-migrator", "version": __version__},
         "schema_version": SCHEMA_VERSION,
-        "findings": [
-            {
-                "code": f.code,
-                "message": f.message,
-                "path": f.path,
-                "line": f.location.line,
-                "column": f.location.column,
-                "end_line": f.location.end_line,
-                "end_column": f.location.end_column,
-                "fix": f.fix.value,
-                "fixed": f.fixed,
-                "advice": f.advice,
-            }
-            for f in sorted(summary.remaining, key=lambda f: f.sort_key())
-        ],
+        "files_checked": summary.files_checked,
+        "findings": [finding_data(f) for f in sorted(summary.remaining, key=Finding.sort_key)],
         "errors": [{"path": e.path, "message": e.message} for e in sorted(summary.errors, key=lambda e: e.path)],
     }
 

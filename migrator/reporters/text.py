@@ -65,3 +65,8 @@ def _summary_lines(summary: RunSummary, *, fixing: bool, unsafe_fixes: bool) -> 
 def emit(lines: list[str], echo: Callable[[str], None]) -> None:
     for line in lines:
         echo(line)
+
+
+def findings_only(lines: list[str]) -> list[str]:
+    """`--quiet`: the `path:line:col:` and `path: error:` lines, no help and no summary."""
+    return [line for line in lines if ":" in line.split(" ")[0]]

@@ -1,0 +1,118 @@
+"""SARIF 2.1.0, as GitHub code scanning reads it: rules with help, results, fixes."""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Sequence
+from pathlib import PurePath
+from typing import Any
+from urllib.parse import quote
+
+from migrator import __version__
+from migrator.model import Applicability, Finding, Location
+from migrator.reporters import RuleInfo, RunSummary
+
+SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
+INFORMATION_URI = "https://github.com/openai-chat-migrator/openai-chat-migrator"
+
+
+def artifact_uri(path: str) -> str:
+    """A relative URI for relative paths (code scanning resolves it against the checkout)."""
+    posix = path.replace(os.sep, "/")
+    if PurePath(path).is_absolute():
+        return "file://" + quote(posix if posix.startswith("/") else "/" + posix)
+    return quote(posix[2:] if posix.startswith("./") else posix)
+
+
+def region(location: Location) -> dict[str, int]:
+    return {
+        "startLine": location.line,
+        "startColumn": location.column,
+        "endLine": location.end_line,
+        "endColumn": location.end_column,
+    }
+
+
+def _rule(info: RuleInfo) -> dict[str, Any]:
+    first_paragraph = info.documentation.split("\n\n")[0].strip() or info.summary
+    return {
+        "id": info.code,
+        "name": info.name,
+        "shortDescription": {"text": info.summary},
+        "fullDescription": {"text": first_paragraph},
+        "help": {"text": info.documentation or info.summary, "markdown": info.documentation or info.summary},
+        "defaultConfiguration": {"level": "error"},
+    }
+
+
+def _result(finding: Finding, rule_index: dict[str, int]) -> dict[str, Any]:
+    uri = artifact_uri(finding.path)
+    message = finding.message + (f" (help: {finding.advice})" if finding.advice else "")
+    result: dict[str, Any] = {
+        "ruleId": finding.code,
+        "level": "error",
+        "message": {"text": message},
+        "locations": [
+            {"physicalLocation": {"artifactLocation": {"uri": uri}, "region": region(finding.location)}}
+        ],
+    }
+    if finding.code in rule_index:
+        result["ruleIndex"] = rule_index[finding.code]
+    if finding.replacement is not None:
+        label = "unsafe fix (needs --unsafe-fixes)" if finding.fix is Applicability.UNSAFE else "safe fix"
+        result["fixes"] = [
+            {
+                "description": {"text": f"{label}: migrator fix"},
+                "artifactChanges": [
+                    {
+                        "artifactLocation": {"uri": uri},
+                        "replacements": [
+                            {
+                                "deletedRegion": region(finding.replacement.location),
+                                "insertedContent": {"text": finding.replacement.content},
+                            }
+                        ],
+                    }
+                ],
+            }
+        ]
+    return result
+
+
+def to_data(summary: RunSummary, rules: Sequence[RuleInfo]) -> dict[str, Any]:
+    rule_index = {info.code: index for index, info in enumerate(rules)}
+    notifications = [
+        {
+            "level": "error",
+            "message": {"text": error.message},
+            "locations": [{"physicalLocation": {"artifactLocation": {"uri": artifact_uri(error.path)}}}],
+        }
+        for error in sorted(summary.errors, key=lambda e: e.path)
+    ]
+    return {
+        "$schema": SCHEMA,
+        "version": "2.1.0",
+        "runs": [
+            {
+                "tool": {
+                    "driver": {
+                        "name": "openai-chat-migrator",
+                        "version": __version__,
+                        "informationUri": INFORMATION_URI,
+                        "rules": [_rule(info) for info in rules],
+                    }
+                },
+                # LibCST columns count code points, not UTF-16 units (SARIF's default).
+                "columnKind": "unicodeCodePoints",
+                "invocations": [
+                    {"executionSuccessful": True, "toolExecutionNotifications": notifications}
+                ],
+                "results": [_result(f, rule_index) for f in sorted(summary.remaining, key=Finding.sort_key)],
+            }
+        ],
+    }
+
+
+def render(summary: RunSummary, rules: Sequence[RuleInfo]) -> str:
+    return json.dumps(to_data(summary, rules), indent=2, ensure_ascii=False)

@@ -525,7 +525,8 @@ def _route(
     problems = validate_completions_body(body)
     if problems:
         return (*_error(400, "; ".join(problems)), endpoint, deployment)
-    if not is_legacy_model(model):
+    # An Azure deployment may carry any name, whatever model it serves.
+    if deployment is None and not is_legacy_model(model):
         message = (
             "This is a chat model and not supported in the v1/completions endpoint. "
             "Did you mean to use v1/chat/completions?"

@@ -12,7 +12,7 @@ from typing import Optional
 from migrator.model import FileError
 from migrator.settings import Settings
 
-SOURCE_SUFFIXES = (".py", ".pyi")
+SOURCE_SUFFIXES = (".py", ".pyi", ".ipynb")
 
 
 def is_excluded(relative: str, patterns: Sequence[str]) -> bool:

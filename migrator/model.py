@@ -53,9 +53,12 @@ class Finding:
     # there is no fix, or when it edits code far from the finding) and the flagged code.
     replacement: Optional[Replacement] = None
     source: Optional[str] = None
+    # In a notebook: the 1-based number of the cell (among all cells, as Jupyter shows
+    # them); `location` is then relative to that cell. None for a .py file.
+    cell: Optional[int] = None
 
-    def sort_key(self) -> tuple[str, int, int, str]:
-        return (self.path, self.location.line, self.location.column, self.code)
+    def sort_key(self) -> tuple[str, int, int, int, str]:
+        return (self.path, self.cell or 0, self.location.line, self.location.column, self.code)
 
 
 @dataclass
@@ -69,6 +72,8 @@ class FileResult:
     old_source: Optional[bytes] = None  # kept only when a diff must be shown
     written: bool = False
     notes: list[str] = field(default_factory=list)
+    # A notebook's `!pip install openai==0.28` pins (requirement strings, in order).
+    sdk_pins: list[str] = field(default_factory=list)
 
 
 @dataclass(frozen=True)

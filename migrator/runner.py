@@ -39,6 +39,9 @@ class Job:
 
 def process_file(path: str, job: Job) -> FileResult:
     from migrator.engine import check_source
+    from migrator.notebook import NOTEBOOK_SUFFIX, check_notebook
+
+    check = check_notebook if path.endswith(NOTEBOOK_SUFFIX) else check_source
 
     try:
         snapshot = read_source(path)
@@ -47,7 +50,7 @@ def process_file(path: str, job: Job) -> FileResult:
     except OSError as error:
         return FileResult(path=path, error=f"cannot read: {error.strerror or error}")
     try:
-        result = check_source(
+        result = check(
             path,
             snapshot.data,
             job.settings,

@@ -32,6 +32,7 @@ def finding_data(f: Finding) -> dict[str, Any]:
         "code": f.code,
         "message": f.message,
         "path": f.path,
+        "cell": f.cell,  # notebooks: 1-based cell number; lines are then within the cell
         **location_data(f.location),
         "fix": f.fix.value,
         "fixed": f.fixed,

@@ -14,7 +14,8 @@ def render(summary: RunSummary, *, fixing: bool, unsafe_fixes: bool, show_advice
         lines.append(f"{error.path}: error: {error.message}")
     remaining = sorted(summary.remaining, key=lambda f: f.sort_key())
     for finding in remaining:
-        where = f"{finding.path}:{finding.location.line}:{finding.location.column}:"
+        cell = f"cell {finding.cell}:" if finding.cell is not None else ""
+        where = f"{finding.path}:{cell}{finding.location.line}:{finding.location.column}:"
         marker = ""
         if finding.fix is Applicability.SAFE or (finding.fix is Applicability.UNSAFE and unsafe_fixes):
             marker = "[*] "

@@ -237,10 +237,13 @@ def fix(**params: Any) -> int:
     summary, resolved, changed = _run(params, fix=True, diff=diff)
     if diff:
         from migrator.diff import unified_diff
+        from migrator.notebook import NOTEBOOK_SUFFIX, cell_diff
 
         for result in changed:
             assert result.old_source is not None and result.new_source is not None
-            click.echo(unified_diff(result.path, result.old_source, result.new_source), nl=False)
+            # A notebook's diff is per cell: a diff of its JSON would be unreadable.
+            show = cell_diff if result.path.endswith(NOTEBOOK_SUFFIX) else unified_diff
+            click.echo(show(result.path, result.old_source, result.new_source), nl=False)
         for error in summary.errors:
             click.echo(f"{error.path}: error: {error.message}", err=True)
         if changed:
@@ -282,6 +285,71 @@ def explain(code: str) -> None:
             return
     click.echo(f"migrator: unknown rule '{code}'", err=True)
     sys.exit(EXIT_ERROR)
+
+
+@cli.command()
+@settings_options
+@click.option("--format", "report_format", type=click.Choice(["text", "markdown", "json"]), default="text", show_default=True, help="markdown pastes into a pull request; json is stable (see README).")
+@click.option("--output-file", "-o", type=click.Path(dir_okay=False, path_type=Path), help="Write the plan to this file instead of stdout.")
+@_guard
+def report(**params: Any) -> int:
+    """The migration plan: what is fixable, what is manual, and what to run next.
+
+    Changes nothing. Exits 0, or 1 when a file could not be checked.
+    """
+    from migrator.plan import build_plan
+    from migrator.reporters import plan as plan_format
+
+    summary, _, _ = _run(params, fix=False, diff=False)
+    pack = _pack()
+    flags = [spec.cli for spec in pack.options if spec.cli is not None]
+    plan = build_plan(summary, rule_infos(pack), params.get("paths") or (".",), flags)
+    _output(params, plan_format.render(plan, params.get("report_format") or "text"))
+    return EXIT_FINDINGS if summary.errors else EXIT_CLEAN
+
+
+@cli.command("config")
+@settings_options
+@click.option("--add-todo", is_flag=True, default=None, help="As `fix --add-todo` would set it.")
+@click.option("--output-format", type=click.Choice(["text", "json"]), default="text", show_default=True)
+@_guard
+def show_config(**params: Any) -> int:
+    """Print the effective settings for PATHS and where each one came from."""
+    import json
+
+    from migrator.settings import DEFAULT_EXCLUDES
+
+    resolved = resolve_params(params, _pack())
+    values = dict(resolved.values)
+    if values["exclude"] is None:
+        values["exclude"] = list(DEFAULT_EXCLUDES)
+    if params.get("output_format") == "json":
+        data = {
+            "config_file": str(resolved.config_path) if resolved.config_path else None,
+            "settings": {key: {"value": value, "source": resolved.sources[key]} for key, value in values.items()},
+        }
+        click.echo(json.dumps(data, indent=2))
+        return EXIT_CLEAN
+    click.echo(f"# config file: {resolved.config_path or 'none'}")
+    click.echo("[tool.migrator]")
+    for key, value in values.items():
+        if value is None:  # TOML has no null: show the key as a comment
+            click.echo(f"# {key} = (not set)  # {resolved.sources[key]}")
+        else:
+            click.echo(f"{key} = {_toml_value(value)}  # {resolved.sources[key]}")
+    return EXIT_CLEAN
+
+
+def _toml_value(value: Any) -> str:
+    import json
+
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, dict):
+        if not value:
+            return "{}"
+        return "{ " + ", ".join(f"{json.dumps(k)} = {json.dumps(v)}" for k, v in value.items()) + " }"
+    return json.dumps(value)
 
 
 def main() -> None:

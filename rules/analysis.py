@@ -103,12 +103,26 @@ class CompletionsCall:
 
     key: str
     node: cst.Call
-    completions_attr: cst.Attribute  # the `.completions` attribute to turn into `.chat.completions`
+    completions_attr: Optional[cst.Attribute]  # v1: the `.completions` to turn into `.chat.completions`
     receiver: Optional[Client]  # None: OpenAI-shaped, receiver not resolved
     variant: str  # "plain" | "raw" | "streaming"
     stream: Optional[bool]  # None: `stream=` is not a literal
     notes: list[str] = field(default_factory=list)
     escapes: list[str] = field(default_factory=list)
+    generation: str = "v1"  # "v0": a module-level resource of openai<1.0
+    resource: Optional[cst.BaseExpression] = None  # v0: the `openai.Completion` expression
+    resource_import: Optional[cst.ImportFrom] = None  # v0: `from openai import Completion`
+
+    @property
+    def is_azure(self) -> bool:
+        return self.receiver is not None and self.receiver.is_azure
+
+    def model_argument(self) -> Optional[cst.Arg]:
+        """The argument naming the model (v0 on OpenAI: `model=` or `engine=`)."""
+        model = self.keyword("model")
+        if model is None and self.generation == "v0" and not self.is_azure:
+            return self.keyword("engine")
+        return model
 
     def keyword(self, name: str) -> Optional[cst.Arg]:
         for arg in self.node.args:
@@ -135,9 +149,11 @@ class CompletionsCall:
 
 @dataclass
 class TextRead:
-    """`<something>.text` where the something may be a completion choice."""
+    """A read of a choice's text: `c.text`, `c["text"]` or `c.get("text", ...)`."""
 
-    node: cst.Attribute
+    node: cst.BaseExpression  # the whole read
+    holder: cst.BaseExpression  # the choice it reads from
+    form: str  # "attr" | "item" | "get"
     kind: Optional[Kind]  # choice / chunk_choice when traced
     str_use: bool  # the value is used as a str: keep it one with `or ""`
     shaped: bool  # looks like `.choices[i].text` / a loop over `.choices`
@@ -165,7 +181,7 @@ class Analysis:
     object_compares: list[ObjectCompare]
     model_constants: dict[str, list[CompletionsCall]]  # constant name -> calls using it
     analyzer: Optional[Analyzer] = None
-    v0_calls: list[cst.Call] = field(default_factory=list)  # openai<1.0: reported, not fixed yet
+    v0_reported: list[tuple[cst.CSTNode, str]] = field(default_factory=list)  # no fix: (node, why)
 
 
 def analyse(ctx: RuleContext) -> Analysis:
@@ -188,18 +204,28 @@ def _build(ctx: RuleContext) -> Analysis:
     if not (collector.create_calls or (uses_openai and (collector.text_attributes or collector.v0_candidates))):
         return Analysis(uses_openai, other_sdk, [], [], mocks, [], {})
     analyzer = Analyzer(ctx, proxies, other_sdk, uses_openai)
-    v0_calls = [node for node in collector.v0_candidates if analyzer.is_v0_completion_call(node)]
     calls = [call for node in collector.create_calls if (call := analyzer.completions_call(node))]
+    v0_reported: list[tuple[cst.CSTNode, str]] = []
+    v0_azure = any(analyzer.sets_azure_api_type(node) for node in collector.api_type_assignments)
+    for node in collector.v0_candidates:
+        v0_call = analyzer.v0_completions_call(node, v0_azure)
+        if v0_call is not None:
+            calls.append(v0_call)
+        elif (why := analyzer.v0_unfixable(node)) is not None:
+            v0_reported.append((node, why))
+    for reference in collector.v0_references:
+        if (why := analyzer.v0_reference(reference)) is not None:
+            v0_reported.append((reference, why))
     reads = [read for node in collector.text_attributes if (read := analyzer.text_read(node))]
     for call in calls:
         call.escapes = analyzer.escapes(call)
     compares = [c for node in collector.object_strings if (c := analyzer.object_compare(node))]
     constants: dict[str, list[CompletionsCall]] = {}
     for call in calls:
-        model = call.keyword("model")
+        model = call.model_argument()
         if model is not None and isinstance(model.value, cst.Name):
             constants.setdefault(model.value.value, []).append(call)
-    return Analysis(uses_openai, other_sdk, calls, reads, mocks, compares, constants, analyzer, v0_calls)
+    return Analysis(uses_openai, other_sdk, calls, reads, mocks, compares, constants, analyzer, v0_reported)
 
 
 def _mock_targets(strings: Sequence[cst.SimpleString]) -> list[MockTarget]:
@@ -222,10 +248,17 @@ class _Collector(cst.CSTVisitor):
         super().__init__()
         self.imported: set[str] = set()
         self.create_calls: list[cst.Call] = []
-        self.text_attributes: list[cst.Attribute] = []
+        self.text_attributes: list[cst.BaseExpression] = []
         self.strings: list[cst.SimpleString] = []
         self.object_strings: list[cst.SimpleString] = []
         self.v0_candidates: list[cst.Call] = []
+        self.v0_references: list[cst.Attribute] = []
+        self.api_type_assignments: list[cst.Assign] = []
+
+    def visit_Assign(self, node: cst.Assign) -> None:
+        for target in node.targets:
+            if isinstance(target.target, cst.Attribute) and target.target.attr.value == "api_type":
+                self.api_type_assignments.append(node)
 
     def visit_Import(self, node: cst.Import) -> None:
         for alias in node.names:
@@ -244,17 +277,46 @@ class _Collector(cst.CSTVisitor):
             self.create_calls.append(node)
         elif isinstance(func, cst.Attribute) and func.attr.value in V0_METHODS:
             self.v0_candidates.append(node)
+        elif isinstance(func, cst.Attribute) and func.attr.value == "get" and text_access(node):
+            self.text_attributes.append(node)
         for arg in node.args:
-            if isinstance(arg.value, cst.SimpleString) and "Completions" in arg.value.value:
+            if isinstance(arg.value, cst.SimpleString) and "Completion" in arg.value.value:
                 self.strings.append(arg.value)
 
     def visit_Attribute(self, node: cst.Attribute) -> None:
         if node.attr.value == "text":
             self.text_attributes.append(node)
+        elif node.attr.value in ("create", "acreate"):
+            self.v0_references.append(node)
+
+    def visit_Subscript(self, node: cst.Subscript) -> None:
+        if text_access(node):
+            self.text_attributes.append(node)
 
     def visit_SimpleString(self, node: cst.SimpleString) -> None:
         if "text_completion" in node.value:
             self.object_strings.append(node)
+
+
+def _string_key(node: cst.BaseExpression) -> Optional[str]:
+    if isinstance(node, cst.SimpleString):
+        value = node.evaluated_value
+        return value if isinstance(value, str) else None
+    return None
+
+
+def text_access(node: cst.BaseExpression) -> Optional[tuple[cst.BaseExpression, str]]:
+    """(holder, form) when `node` reads a `text` field: `x.text`, `x["text"]`, `x.get("text")`."""
+    if isinstance(node, cst.Attribute) and node.attr.value == "text":
+        return node.value, "attr"
+    if isinstance(node, cst.Subscript) and len(node.slice) == 1:
+        index = node.slice[0].slice
+        if isinstance(index, cst.Index) and _string_key(index.value) == "text":
+            return node.value, "item"
+    if isinstance(node, cst.Call) and isinstance(node.func, cst.Attribute) and node.func.attr.value == "get":
+        if node.args and _string_key(node.args[0].value) == "text" and not node.args[0].keyword:
+            return node.func.value, "get"
+    return None
 
 
 def _dotted(node: Union[cst.Attribute, cst.Name, cst.BaseExpression]) -> str:
@@ -597,11 +659,7 @@ class Analyzer:
                 return None
         if self._inside_sdk_definition(node):
             return None
-        stream_arg = next((a for a in node.args if a.keyword is not None and a.keyword.value == "stream"), None)
-        stream: Optional[bool] = False
-        if stream_arg is not None:
-            value = stream_arg.value
-            stream = value.value == "True" if isinstance(value, cst.Name) and value.value in ("True", "False") else None
+        stream = self._literal_stream(node)
         call = CompletionsCall(
             key=f"call@{id(node)}",
             node=node,
@@ -613,14 +671,119 @@ class Analyzer:
         self.calls[id(node)] = call
         return call
 
-    def is_v0_completion_call(self, node: cst.Call) -> bool:
-        """`openai.Completion.create/acreate(...)` or `openai.Engine(...).generate(...)`."""
+    def generation_of(self, kind: Optional[Kind]) -> Optional[str]:
+        """"v0" or "v1" for the calls a value came from (None: untraced or mixed)."""
+        if kind is None:
+            return None
+        generations = {call.generation for call in self.calls.values() if call.key in kind.sources}
+        return generations.pop() if len(generations) == 1 else None
+
+    def is_v0_completion(self, resource: cst.BaseExpression) -> bool:
+        """`openai.Completion` however it is spelled (alias, api_resources, `self._openai`)."""
+        if self.qualified_names(resource) & V0_COMPLETION:
+            return True
+        if isinstance(resource, cst.Attribute) and resource.attr.value == "Completion":
+            receiver = self.receiver(resource.value)
+            return isinstance(receiver, Client) and receiver.is_module
+        return False
+
+    def v0_completions_call(self, node: cst.Call, file_azure: bool) -> Optional[CompletionsCall]:
         func = node.func
         assert isinstance(func, cst.Attribute)
-        if func.attr.value in ("create", "acreate"):
-            return bool(self.qualified_names(func.value) & V0_COMPLETION)
+        if func.attr.value not in ("create", "acreate") or not self.is_v0_completion(func.value):
+            return None
+        if self._expects_failure(node):
+            return None  # code asserting that the old API raises is left alone
+        keywords = {a.keyword.value: a for a in node.args if a.keyword is not None}
+        api_type = keywords.get("api_type")
+        azure = file_azure or "deployment_id" in keywords or "api_version" in keywords
+        if api_type is not None and isinstance(api_type.value, cst.SimpleString):
+            azure = str(api_type.value.evaluated_value).startswith("azure")
+        resource_import = None
+        if isinstance(func.value, cst.Name):
+            for assignment in self.assignments(func.value) or ():
+                if isinstance(assignment, ImportAssignment) and isinstance(assignment.node, cst.ImportFrom):
+                    resource_import = assignment.node
+        stream = self._literal_stream(node)
+        call = CompletionsCall(
+            key=f"call@{id(node)}",
+            node=node,
+            completions_attr=None,
+            receiver=Client(is_async=func.attr.value == "acreate", is_azure=azure, is_module=True),
+            variant="plain",
+            stream=stream,
+            generation="v0",
+            resource=func.value,
+            resource_import=resource_import,
+        )
+        self.calls[id(node)] = call
+        return call
+
+    def v0_unfixable(self, node: cst.Call) -> Optional[str]:
+        func = node.func
+        assert isinstance(func, cst.Attribute)
         owner = func.value
-        return isinstance(owner, cst.Call) and "openai.Engine" in self.qualified_names(owner.func)
+        if func.attr.value in ("generate", "agenerate"):
+            if isinstance(owner, cst.Call) and "openai.Engine" in self.qualified_names(owner.func):
+                return "`Engine.generate` (openai<1.0) calls the legacy engines endpoint"
+            return None
+        if isinstance(owner, cst.Call) and isinstance(owner.func, cst.Name) and owner.func.value == "super":
+            klass = self._enclosing_class(node)
+            if klass is not None and any(
+                self.qualified_names(base.value) & V0_COMPLETION for base in klass.bases
+            ):
+                return "a subclass of `openai.Completion` (openai<1.0) calls the legacy endpoint"
+        return None
+
+    def v0_reference(self, node: cst.Attribute) -> Optional[str]:
+        """`openai.Completion.create` passed around as a value (partial, sync_to_async, ...)."""
+        parent = self.parent(node)
+        if isinstance(parent, cst.Call) and parent.func is node:
+            return None
+        if not self.is_v0_completion(node.value) or self._expects_failure(node):
+            return None
+        if isinstance(parent, (cst.Arg, cst.Assign, cst.AnnAssign, cst.Call, cst.Element, cst.IfExp)):
+            return "`openai.Completion.create` (openai<1.0) is passed around as a value"
+        return None
+
+    def sets_azure_api_type(self, node: cst.Assign) -> bool:
+        value = node.value
+        if not isinstance(value, cst.SimpleString) or not str(value.evaluated_value).startswith("azure"):
+            return False
+        return any(
+            isinstance(t.target, cst.Attribute) and "openai" in self.qualified_names(t.target.value)
+            for t in node.targets
+        )
+
+    def _expects_failure(self, node: cst.CSTNode) -> bool:
+        current: Optional[cst.CSTNode] = node
+        while current is not None:
+            current = self.parent(current)
+            if isinstance(current, cst.With):
+                for item in current.items:
+                    call = item.item
+                    if isinstance(call, cst.Call) and _dotted(call.func).split(".")[-1] in ("raises", "assertRaises"):
+                        return True
+            if isinstance(current, (cst.FunctionDef, cst.ClassDef)):
+                return False
+        return False
+
+    def _enclosing_class(self, node: cst.CSTNode) -> Optional[cst.ClassDef]:
+        current: Optional[cst.CSTNode] = node
+        while current is not None:
+            current = self.parent(current)
+            if isinstance(current, cst.ClassDef):
+                return current
+        return None
+
+    def _literal_stream(self, node: cst.Call) -> Optional[bool]:
+        for arg in node.args:
+            if arg.keyword is not None and arg.keyword.value == "stream":
+                value = arg.value
+                if isinstance(value, cst.Name) and value.value in ("True", "False"):
+                    return value.value == "True"
+                return None
+        return False
 
     def _inside_sdk_definition(self, node: cst.CSTNode) -> bool:
         """The SDK's own resource classes define `create`; never touch those."""
@@ -658,6 +821,13 @@ class Analyzer:
                     tag = "raw:" + tag
                 return Kind(tag, frozenset({call.key}))
             func = node.func
+            if isinstance(func, cst.Attribute) and func.attr.value == "get" and node.args:
+                key = _string_key(node.args[0].value)
+                base = self.kind(func.value, depth + 1)
+                if key is None or base is None:
+                    return None
+                item_tag = ATTRIBUTE_OF.get((base.tag, key))
+                return Kind(item_tag, base.sources) if item_tag else None
             if isinstance(func, cst.Attribute) and func.attr.value == "parse":
                 inner = self.kind(func.value, depth + 1)
                 if inner is not None and inner.tag.startswith("raw:"):
@@ -684,8 +854,13 @@ class Analyzer:
             base = self.kind(node.value, depth + 1)
             if base is None or len(node.slice) != 1:
                 return None
-            if isinstance(node.slice[0].slice, cst.Slice):
+            index = node.slice[0].slice
+            if isinstance(index, cst.Slice):
                 return base
+            key = _string_key(index.value)
+            if key is not None:  # r["choices"]: v0 responses are dicts as well
+                item_tag = ATTRIBUTE_OF.get((base.tag, key))
+                return Kind(item_tag, base.sources) if item_tag else None
             return base.element()
         if isinstance(node, cst.IfExp):
             return _join_all([self.kind(node.body, depth + 1), self.kind(node.orelse, depth + 1)])
@@ -808,14 +983,18 @@ class Analyzer:
 
     # -- reads --
 
-    def text_read(self, node: cst.Attribute) -> Optional[TextRead]:
-        kind = self.kind(node.value)
-        shaped = self._looks_like_choice(node.value)
+    def text_read(self, node: cst.BaseExpression) -> Optional[TextRead]:
+        found = text_access(node)
+        if found is None:
+            return None
+        holder, form = found
+        kind = self.kind(holder)
+        shaped = form == "attr" and self._looks_like_choice(holder)
         if kind is not None and kind.tag not in ("choice", "chunk_choice"):
             return None
         if kind is None and not shaped:
             return None
-        return TextRead(node=node, kind=kind, str_use=self.used_as_str(node), shaped=shaped)
+        return TextRead(node, holder, form, kind, str_use=self.used_as_str(node), shaped=shaped)
 
     def _looks_like_choice(self, node: cst.BaseExpression) -> bool:
         if isinstance(node, cst.Subscript) and isinstance(node.value, cst.Attribute):
@@ -871,10 +1050,16 @@ class Analyzer:
         if not isinstance(comparison, cst.Comparison):
             return None
         for side in (comparison.left, *(c.comparator for c in comparison.comparisons)):
+            holder: Optional[cst.BaseExpression] = None
             if isinstance(side, cst.Attribute) and side.attr.value == "object":
-                kind = self.kind(side.value)
-                if kind is not None and kind.tag in ("completion", "chunk"):
-                    return ObjectCompare(node, kind)
+                holder = side.value
+            elif isinstance(side, cst.Subscript) and len(side.slice) == 1:
+                index = side.slice[0].slice
+                if isinstance(index, cst.Index) and _string_key(index.value) == "object":
+                    holder = side.value
+            kind = self.kind(holder) if holder is not None else None
+            if kind is not None and kind.tag in ("completion", "chunk"):
+                return ObjectCompare(node, kind)
         return None
 
     # -- escapes --

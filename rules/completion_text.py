@@ -11,7 +11,7 @@ from migrator.rule import Edit, Fix, Report, Rule, RuleContext
 
 from .analysis import Analysis, Kind, analyse
 from .edits import set_string
-from .reads import content_rewrite
+from .reads import read_rewrite
 
 _LOGPROB_FIELDS = {
     "tokens": "[t.token for t in {lp}.content or []]",
@@ -64,18 +64,23 @@ class CompletionTextRule(Rule):
         for read in analysis.reads:
             if read.kind is not None and read.kind.tag == "chunk_choice":
                 continue  # OAI003
-            transform = content_rewrite(analyzer, read.node, "message", read.str_use)
             if read.kind is not None:
+                generation = analyzer.generation_of(read.kind)
+                transform = read_rewrite(analyzer, read, "message", generation) if generation else None
                 yield Report(
                     code=self.code,
                     node=read.node,
-                    message="completion text read as `.text`; a chat choice has `.message.content`",
-                    fix=Fix(Applicability.SAFE, (Edit(read.node, transform),)),
+                    message="completion text read as `text`; a chat choice has `message.content`",
+                    fix=Fix(Applicability.SAFE, (Edit(read.node, transform),)) if transform else None,
+                    advice=None if transform else "read `choices[i].message.content` of the chat response",
                     groups=read.kind.sources,
                 )
-            elif analysis.uses_openai and not analysis.other_sdk and not analysis.v0_calls:
-                # (next to openai<1.0 calls, which are not migrated yet, such a read may
-                # belong to one of them: rewriting it would break working code)
+            elif analysis.uses_openai and not analysis.other_sdk and not analysis.v0_reported and not _has_v0(analysis):
+                # (next to openai<1.0 calls such a read may belong to one of them, which
+                # needs the dict form; only the v1 attribute form is guessed)
+                transform = read_rewrite(analyzer, read, "message", "v1")
+                if transform is None:
+                    continue
                 yield Report(
                     code=self.code,
                     node=read.node,
@@ -133,6 +138,10 @@ class CompletionTextRule(Rule):
             fix=Fix(Applicability.SAFE, (Edit(node, transform),)),
             groups=kind.sources,
         )
+
+
+def _has_v0(analysis: Analysis) -> bool:
+    return any(call.generation == "v0" for call in analysis.calls)
 
 
 def _attributes(module: cst.Module, names: tuple[str, ...]) -> list[cst.Attribute]:

@@ -68,14 +68,11 @@ class CompletionsCallRule(Rule):
         analysis = analyse(ctx)
         for call in analysis.calls:
             yield self._call_report(ctx, call)
-        for node in analysis.v0_calls:
+        for node, why in analysis.v0_reported:
             yield Report(
                 code=self.code,
                 node=node,
-                message=(
-                    "legacy Completions call through the openai<1.0 SDK; "
-                    "it is reported but not yet migrated automatically"
-                ),
+                message=f"{why}; it cannot be migrated automatically",
                 advice=V0_ADVICE,
                 groups=frozenset({f"v0@{id(node)}"}),
             )
@@ -96,7 +93,10 @@ class CompletionsCallRule(Rule):
         notes: list[str] = []
         applicability = Applicability.SAFE
         receiver = call.receiver
-        if receiver is None:
+        if call.generation == "v0" and call.is_azure:
+            applicability = Applicability.UNSAFE
+            notes.append("on Azure, the deployment must serve a chat model")
+        elif receiver is None:
             applicability = Applicability.UNSAFE
             notes.append("the receiver could not be proven to be an OpenAI client")
         elif receiver.is_azure:
@@ -112,7 +112,7 @@ class CompletionsCallRule(Rule):
                 notes.append(
                     "`max_tokens` kept: this client's server may not accept `max_completion_tokens`"
                 )
-        model = call.keyword("model")
+        model = call.model_argument()
         if model is not None and not isinstance(model.value, (cst.SimpleString, cst.Name)):
             notes.append("the model is computed: check that it names a chat model")
         logprobs = call.keyword("logprobs")
@@ -120,30 +120,58 @@ class CompletionsCallRule(Rule):
             notes.append("`logprobs` becomes `logprobs=<value> is not None, top_logprobs=<value>`")
 
         quote = edits.quote_of(call.node)
+        rename_engine = call.generation == "v0" and not call.is_azure and call.keyword("model") is None
 
         def transform(updated: cst.Call) -> cst.Call:
+            args = _map_arguments(updated, quote, keep_max_tokens, rename_engine)
+            if call.generation == "v0":
+                assert isinstance(updated.func, cst.Attribute)
+                resource = _chat_resource(updated.func.value)
+                return updated.with_changes(func=updated.func.with_changes(value=resource), args=args)
             func = edits.replace_attribute_in_chain(
                 updated.func, lambda a: a.attr.value == "completions", edits.insert_chat
             )
-            return updated.with_changes(func=func, args=_map_arguments(updated, quote, keep_max_tokens))
+            return updated.with_changes(func=func, args=args)
 
-        message = "legacy Completions call; use `chat.completions.create` with `messages`"
+        fix_edits = [Edit(call.node, transform)]
+        if call.resource_import is not None:
+            fix_edits.append(Edit(call.resource_import, edits.add_import_name("ChatCompletion")))
+        if call.generation == "v0":
+            message = "legacy `Completion` call (openai<1.0); use `ChatCompletion` with `messages`"
+        else:
+            message = "legacy Completions call; use `chat.completions.create` with `messages`"
         if notes:
             message += " (" + "; ".join(notes) + ")"
         return Report(
             code=self.code,
             node=call.node,
             message=message,
-            fix=Fix(applicability, (Edit(call.node, transform),)),
+            fix=Fix(applicability, tuple(fix_edits)),
             groups=frozenset({call.key}),
         )
 
 
-def _map_arguments(call: cst.Call, quote: str, keep_max_tokens: bool) -> list[cst.Arg]:
+def _chat_resource(resource: cst.BaseExpression) -> cst.BaseExpression:
+    """`openai.Completion` -> `openai.ChatCompletion` (v0 keeps its module-level resources)."""
+    if isinstance(resource, cst.Name):
+        return resource.with_changes(value="ChatCompletion")
+    if isinstance(resource, cst.Attribute):
+        owner = resource.value
+        if isinstance(owner, cst.Attribute) and owner.attr.value == "completion":
+            # openai.api_resources.completion.Completion
+            owner = owner.with_changes(attr=cst.Name("chat_completion"))
+        return resource.with_changes(value=owner, attr=cst.Name("ChatCompletion"))
+    return resource
+
+
+def _map_arguments(call: cst.Call, quote: str, keep_max_tokens: bool, rename_engine: bool) -> list[cst.Arg]:
     planned: list[tuple[cst.Arg, bool]] = []
     for arg in call.args:
         name = arg.keyword.value if arg.keyword is not None else None
-        if name == "prompt":
+        if name == "engine" and rename_engine:
+            # v0 on OpenAI: `engine=` routed to /engines/<id>; chat takes the model by name.
+            planned.append((arg.with_changes(keyword=cst.Name("model")), False))
+        elif name == "prompt":
             planned.append((arg.with_changes(keyword=cst.Name("messages"), value=edits.user_messages(arg.value, quote)), False))
         elif name == "max_tokens" and not keep_max_tokens:
             planned.append((arg.with_changes(keyword=cst.Name("max_completion_tokens")), False))

@@ -43,6 +43,24 @@ def replace_with(replacement: cst.BaseExpression) -> Callable[[cst.CSTNode], cst
     return lambda _node: replacement
 
 
+def add_import_name(name: str) -> Callable[[cst.ImportFrom], cst.ImportFrom]:
+    """An edit transform adding `name` to a `from x import a, b` statement, once."""
+
+    def transform(node: cst.ImportFrom) -> cst.ImportFrom:
+        if isinstance(node.names, cst.ImportStar):
+            return node
+        aliases = list(node.names)
+        if any(isinstance(a.name, cst.Name) and a.name.value == name and a.asname is None for a in aliases):
+            return node
+        last = aliases[-1]
+        separator = next((a.comma for a in aliases[:-1] if isinstance(a.comma, cst.Comma)), _DEFAULT_COMMA)
+        aliases[-1] = last.with_changes(comma=separator)
+        aliases.append(cst.ImportAlias(name=cst.Name(name), comma=last.comma))
+        return node.with_changes(names=aliases)
+
+    return transform
+
+
 def user_messages(content: cst.BaseExpression, quote: str) -> cst.BaseExpression:
     """`[{"role": "user", "content": <content>}]` with the prompt's own node inside."""
     template = cst.parse_expression(f"[{{{quote}role{quote}: {quote}user{quote}, {quote}content{quote}: __content__}}]")

@@ -74,7 +74,7 @@ class LegacyModelRule(Rule):
             return
         handled_constants: set[int] = set()
         for call in analysis.calls:
-            model = call.keyword("model")
+            model = call.model_argument()
             if model is None:
                 continue
             value = model.value
@@ -147,7 +147,7 @@ class LegacyModelRule(Rule):
         target = report.fix.edits[0].transform(constant).evaluated_value
         quote = constant.quote if len(constant.quote) == 1 else '"'
         replacement = cst.SimpleString(f"{quote}{target}{quote}")
-        args = [call.keyword("model") for call in users]
+        args = [call.model_argument() for call in users]
         report.fix = Fix(
             report.fix.applicability,
             tuple(Edit(arg.value, replace_with(replacement)) for arg in args if arg is not None),
@@ -176,6 +176,6 @@ def _binding_name(analyzer: Analyzer, use: cst.Name) -> Optional[cst.CSTNode]:
 
 def _is_model_argument_of(analyzer: Analyzer, node: cst.CSTNode, calls: list[CompletionsCall]) -> bool:
     parent = analyzer.parent(node)
-    if not isinstance(parent, cst.Arg) or parent.keyword is None or parent.keyword.value != "model":
+    if not isinstance(parent, cst.Arg) or parent.keyword is None or parent.keyword.value not in ("model", "engine"):
         return False
-    return any(parent is call.keyword("model") for call in calls)
+    return any(parent is call.model_argument() for call in calls)

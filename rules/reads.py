@@ -1,12 +1,17 @@
-"""Rewrites of response reads, shared by OAI002 (responses) and OAI003 (stream chunks)."""
+"""Rewrites of response reads, shared by OAI002 (responses) and OAI003 (stream chunks).
+
+v1 responses are pydantic models (attribute access only, `content` is Optional); v0
+responses are dicts that also allow attribute access, and a v0 chat stream's `delta` may
+have no `content` key at all. The rewrite follows the form the code used.
+"""
 
 from __future__ import annotations
 
-from typing import Optional
+from typing import Any, Callable, Optional
 
 import libcst as cst
 
-from .analysis import Analyzer
+from .analysis import Analyzer, TextRead
 from .edits import or_empty
 
 # Parents in which `a or ""` must be parenthesised to keep its meaning.
@@ -22,27 +27,92 @@ _TIGHT_PARENTS = (
     cst.Call,
 )
 
+Transform = Callable[[Any], cst.BaseExpression]
 
-def content_rewrite(analyzer: Analyzer, node: cst.Attribute, middle: str, str_use: bool):  # type: ignore[no-untyped-def]
-    """A transform for `<x>.text` -> `<x>.<middle>.content`, None-safe where used as a str."""
-    parent = analyzer.parent(node)
+
+def read_rewrite(analyzer: Analyzer, read: TextRead, target: str, generation: str) -> Optional[Transform]:
+    """A transform for a text read; `target` is "message" (responses) or "delta" (chunks)."""
+    if generation == "v1" and read.form != "attr":
+        return None  # v1 objects are not subscriptable: such code never worked
+    wrap = generation == "v1" and read.str_use
+    parent = analyzer.parent(read.node)
     parenthesize = isinstance(parent, _TIGHT_PARENTS) and not (
-        isinstance(parent, cst.Call) and parent.func is not node
+        isinstance(parent, cst.Call) and parent.func is not read.node
     )
-    quote = _quote_inside_fstring(analyzer, node)
+    quote = _quote_inside_fstring(analyzer, read.node)
+    key_quote = _key_quote(read.node)
 
-    def transform(updated: cst.Attribute) -> cst.BaseExpression:
-        inner = cst.Attribute(
-            value=updated.value,
-            attr=cst.Name(middle),
-            dot=updated.dot,
-        )
-        content = cst.Attribute(value=inner, attr=cst.Name("content"), lpar=updated.lpar, rpar=updated.rpar)
-        if not str_use:
-            return content
-        return or_empty(content.with_changes(lpar=[], rpar=[]), parenthesize or bool(updated.lpar), quote)
+    def transform(updated: Any) -> cst.BaseExpression:
+        holder, default = _parts(updated, read.form)
+        result = _content_of(holder, read.form, target, generation, default, key_quote, updated)
+        lpar, rpar = updated.lpar, updated.rpar
+        if wrap:
+            return or_empty(result, parenthesize or bool(lpar), quote)
+        return result.with_changes(lpar=lpar, rpar=rpar)
 
     return transform
+
+
+def _parts(updated: Any, form: str) -> tuple[cst.BaseExpression, Optional[cst.BaseExpression]]:
+    if form == "attr" or form == "item":
+        return updated.value, None
+    # form == "get": x.get("text"[, default])
+    default = updated.args[1].value if len(updated.args) > 1 else None
+    return updated.func.value, default
+
+
+def _content_of(
+    holder: cst.BaseExpression,
+    form: str,
+    target: str,
+    generation: str,
+    default: Optional[cst.BaseExpression],
+    q: str,
+    original: Any,
+) -> cst.BaseExpression:
+    if form == "attr":
+        inner = cst.Attribute(value=holder, attr=cst.Name(target), dot=original.dot)
+        if generation == "v0" and target == "delta":
+            # A v0 chat delta is a dict that may lack "content" (first and last chunks).
+            return _fill(f'__inner__.get({q}content{q}, {q}{q})', inner=inner)
+        return cst.Attribute(value=inner, attr=cst.Name("content"))
+    item = _fill(f"__holder__[{q}{target}{q}]", holder=holder)
+    if target == "delta":
+        fallback = default if default is not None else cst.SimpleString(q + q)
+        return _fill(f"__item__.get({q}content{q}, __default__)", item=item, default=fallback)
+    if form == "get":
+        if default is not None:
+            return _fill(f"__item__.get({q}content{q}, __default__)", item=item, default=default)
+        return _fill(f"__item__.get({q}content{q})", item=item)
+    return _fill(f"__item__[{q}content{q}]", item=item)
+
+
+def _fill(template: str, **nodes: cst.BaseExpression) -> cst.BaseExpression:
+    """Parse a small expression and put the given nodes where `__name__` placeholders are."""
+    expression = cst.parse_expression(template)
+
+    class Fill(cst.CSTTransformer):
+        def leave_Name(self, original_node: cst.Name, updated_node: cst.Name) -> cst.BaseExpression:
+            name = original_node.value
+            if name.startswith("__") and name.endswith("__") and name[2:-2] in nodes:
+                return nodes[name[2:-2]]
+            return updated_node
+
+    result = expression.visit(Fill())
+    assert isinstance(result, cst.BaseExpression)
+    return result
+
+
+def _key_quote(node: cst.BaseExpression) -> str:
+    key: Optional[cst.BaseExpression] = None
+    if isinstance(node, cst.Subscript):
+        index = node.slice[0].slice
+        key = index.value if isinstance(index, cst.Index) else None
+    elif isinstance(node, cst.Call) and node.args:
+        key = node.args[0].value
+    if isinstance(key, cst.SimpleString) and key.quote.startswith("'"):
+        return "'"
+    return '"'
 
 
 def _quote_inside_fstring(analyzer: Analyzer, node: cst.CSTNode) -> str:

@@ -57,6 +57,10 @@ OTHER_SDKS: tuple[str, ...] = (
 
 # Mock targets in strings: the legacy resource class and its chat counterpart.
 MOCK_TARGETS: tuple[tuple[str, str], ...] = (
+    # openai<1.0, kept on its SDK: the module-level chat resource
+    ("openai.api_resources.completion.Completion", "openai.api_resources.chat_completion.ChatCompletion"),
+    ("openai.api_resources.Completion", "openai.api_resources.ChatCompletion"),
+    ("openai.Completion", "openai.ChatCompletion"),
     ("openai.resources.completions.Completions", "openai.resources.chat.completions.Completions"),
     ("openai.resources.completions.AsyncCompletions", "openai.resources.chat.completions.AsyncCompletions"),
     ("openai.resources.Completions", "openai.resources.chat.Completions"),

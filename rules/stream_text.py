@@ -8,7 +8,7 @@ from migrator.model import Applicability
 from migrator.rule import Edit, Fix, Report, Rule, RuleContext
 
 from .analysis import analyse
-from .reads import content_rewrite
+from .reads import read_rewrite
 
 
 class StreamTextRule(Rule):
@@ -54,17 +54,20 @@ class StreamTextRule(Rule):
         for read in analysis.reads:
             if read.kind is None or read.kind.tag != "chunk_choice":
                 continue
-            message = "streamed completion text read as `.text`; a chat chunk has `.delta.content`"
+            message = "streamed completion text read as `text`; a chat chunk has `delta.content`"
             if read.kind.sources & usage_calls:
                 message += (
                     " (with include_usage the last chunk has no choices: check "
                     "`chunk.choices` before indexing it)"
                 )
+            generation = analyzer.generation_of(read.kind)
+            transform = read_rewrite(analyzer, read, "delta", generation) if generation else None
             yield Report(
                 code=self.code,
                 node=read.node,
                 message=message,
-                fix=Fix(Applicability.SAFE, (Edit(read.node, content_rewrite(analyzer, read.node, "delta", read.str_use)),)),
+                fix=Fix(Applicability.SAFE, (Edit(read.node, transform),)) if transform else None,
+                advice=None if transform else "read `choices[i].delta.content` of the chat chunk",
                 groups=read.kind.sources,
             )
         for call in analysis.calls:

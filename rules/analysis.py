@@ -855,8 +855,8 @@ class Analyzer:
             if base is None or len(node.slice) != 1:
                 return None
             index = node.slice[0].slice
-            if isinstance(index, cst.Slice):
-                return base
+            if not isinstance(index, cst.Index):
+                return base  # a slice of choices is still choices
             key = _string_key(index.value)
             if key is not None:  # r["choices"]: v0 responses are dicts as well
                 item_tag = ATTRIBUTE_OF.get((base.tag, key))

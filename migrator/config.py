@@ -106,8 +106,9 @@ def validate(spec: OptionSpec, value: Any, where: str) -> Any:
         items: Any = value.values() if isinstance(value, Mapping) else value
         for item in items:
             if not isinstance(item, spec.item_kind):
-                expected = type_name.get(spec.item_kind, spec.item_kind.__name__)
-                raise ConfigError(f"{where} must contain only {expected} values, not {item!r}")
+                plural = {str: "strings", int: "integers", bool: "true or false values"}
+                expected = plural.get(spec.item_kind, f"{spec.item_kind.__name__} values")
+                raise ConfigError(f"{where} must contain only {expected}, not {item!r}")
     return value
 
 

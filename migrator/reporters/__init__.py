@@ -29,6 +29,7 @@ class RunSummary:
         if result.new_source is not None or result.written:
             self.files_changed += 1
         self.notes.extend(f"{result.path}: {note}" for note in result.notes)
+        self.notes.extend(note for note in result.run_notes if note not in self.notes)
 
     @property
     def remaining(self) -> list[Finding]:

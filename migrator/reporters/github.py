@@ -29,7 +29,9 @@ def annotation(finding: Finding) -> str:
             ("title", finding.code),
         )
     )
-    message = finding.message + (f"\nhelp: {finding.advice}" if finding.advice else "")
+    # In a notebook the line is within a cell; GitHub cannot point there, so say which.
+    cell = f"cell {finding.cell}, line {where.line}: " if finding.cell is not None else ""
+    message = cell + finding.message + (f"\nhelp: {finding.advice}" if finding.advice else "")
     return f"::error {properties}::{escape_data(message)}"
 
 

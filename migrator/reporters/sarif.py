@@ -48,7 +48,8 @@ def _rule(info: RuleInfo) -> dict[str, Any]:
 
 def _result(finding: Finding, rule_index: dict[str, int]) -> dict[str, Any]:
     uri = artifact_uri(finding.path)
-    message = finding.message + (f" (help: {finding.advice})" if finding.advice else "")
+    cell = f"cell {finding.cell}: " if finding.cell is not None else ""  # lines count within it
+    message = cell + finding.message + (f" (help: {finding.advice})" if finding.advice else "")
     result: dict[str, Any] = {
         "ruleId": finding.code,
         "level": "error",
@@ -59,7 +60,8 @@ def _result(finding: Finding, rule_index: dict[str, int]) -> dict[str, Any]:
     }
     if finding.code in rule_index:
         result["ruleIndex"] = rule_index[finding.code]
-    if finding.replacement is not None:
+    # A notebook's regions are within a cell, which a SARIF replacement cannot address.
+    if finding.replacement is not None and finding.cell is None:
         label = "unsafe fix (needs --unsafe-fixes)" if finding.fix is Applicability.UNSAFE else "safe fix"
         result["fixes"] = [
             {

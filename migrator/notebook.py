@@ -217,6 +217,11 @@ def _mask(number: int, lines: list[str], next_id: int) -> _Cell:
         groups = kept
 
 
+def python_source(text: str) -> str:
+    """A cell's source with its IPython syntax masked: what the rules see of it."""
+    return "".join(_mask(0, _LINE_RE.findall(text), 0).masked)
+
+
 def _parse_error(text: str) -> Optional[str]:
     try:
         compile(text, "<cell>", "exec", ast.PyCF_ONLY_AST | ast.PyCF_ALLOW_TOP_LEVEL_AWAIT)

@@ -57,7 +57,7 @@ def check_source(
         return result
 
     known = frozenset(rule.code for rule in pack.rule_classes())
-    findings, edits = _analyse(path, module, rules, settings, fix, known)
+    findings, edits = _analyse(path, module, rules, settings, fix, known, result.run_notes)
     result.findings = findings
     current = module
     if fix and edits:
@@ -110,12 +110,15 @@ def _analyse(
     settings: Settings,
     fix: bool,
     known_codes: frozenset[str] = frozenset(),
+    run_notes: list[str] | None = None,
 ) -> tuple[list[Finding], list[Edit]]:
     from libcst.metadata import ParentNodeProvider, PositionProvider
 
     from migrator.fixer import effective_applicability, fix_groups
 
     ctx = RuleContext(path=path, module=module, options=settings.rule_options)
+    if run_notes is not None:
+        ctx.notes = run_notes
     reports: list[Report] = []
     for rule in rules:
         reports.extend(rule.check(ctx))

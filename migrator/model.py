@@ -72,6 +72,7 @@ class FileResult:
     old_source: Optional[bytes] = None  # kept only when a diff must be shown
     written: bool = False
     notes: list[str] = field(default_factory=list)
+    run_notes: list[str] = field(default_factory=list)  # about the whole run: shown once
     # A notebook's `!pip install openai==0.28` pins (requirement strings, in order).
     sdk_pins: list[str] = field(default_factory=list)
 

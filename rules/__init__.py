@@ -56,6 +56,14 @@ OPTIONS = (
         choices=("max_completion_tokens", "max_tokens"),
     ),
     OptionSpec("openai-modules", list, [], "extra modules that re-export the openai API (proxies)", str),
+    OptionSpec(
+        "sdk",
+        str,
+        "auto",
+        "for openai<1.0 code: keep its SDK (ChatCompletion), or auto (decided by the project's pins)",
+        cli="--sdk",
+        choices=("auto", "keep"),
+    ),
 )
 
 # Every rule needs one of these words: a file without them is never parsed.

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from typing import Optional
 
 import libcst as cst
 
 from migrator.model import Applicability
 from migrator.rule import Edit, Fix, Report, Rule, RuleContext
 
-from . import edits, sdk
+from . import edits, pins, sdk
 from .analysis import CompletionsCall, analyse
 from .parameters import is_neutral
 
@@ -90,6 +91,16 @@ class CompletionsCallRule(Rule):
             )
 
     def _call_report(self, ctx: RuleContext, call: CompletionsCall) -> Report:
+        if call.generation == "v0":
+            blocked = _v0_blocked_by_pin(ctx)
+            if blocked is not None:
+                return Report(
+                    code=self.code,
+                    node=call.node,
+                    message=blocked,
+                    advice=V0_ADVICE,
+                    groups=frozenset({call.key}),
+                )
         notes: list[str] = []
         applicability = Applicability.SAFE
         receiver = call.receiver
@@ -149,6 +160,24 @@ class CompletionsCallRule(Rule):
             fix=Fix(applicability, tuple(fix_edits)),
             groups=frozenset({call.key}),
         )
+
+
+def _v0_blocked_by_pin(ctx: RuleContext) -> Optional[str]:
+    """Why openai<1.0 code cannot stay on its SDK here, if the project's pins say so."""
+    if ctx.options.get("sdk", "auto") != "auto":
+        return None
+    pin = pins.pin_for_file(ctx.path)
+    if pin is None or pin.allows_v0:
+        if pin is not None and not pin.allows_chat_v0:
+            ctx.notes.append(
+                f"{pin.source} pins openai{pin.spec}, which has no ChatCompletion: "
+                "raise the pin to openai>=0.27,<1 for the migrated code"
+            )
+        return None
+    return (
+        f"legacy `Completion` call of openai<1.0, but {pin.source} pins openai{pin.spec}, where it no "
+        "longer exists (it fails at run time); port it to `client.chat.completions.create`"
+    )
 
 
 def _chat_resource(resource: cst.BaseExpression) -> cst.BaseExpression:

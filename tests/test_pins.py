@@ -1,0 +1,79 @@
+"""Reading the project's openai pin from its dependency files."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from migrator_rules.pins import evaluate, project_pin
+from tests.helpers import run
+
+
+@pytest.mark.parametrize(
+    ("spec", "v0", "v1", "chat_v0"),
+    [
+        ("==0.28.1", True, False, True),
+        ("<1", True, False, True),
+        (">=0.27,<1.0", True, False, True),
+        ("~=0.28", True, False, True),
+        ("==0.26.5", True, False, False),
+        ("<0.27", True, False, False),
+        (">=1.0", False, True, False),
+        ("~=1.3", False, True, False),
+        ("", True, True, True),
+        ("^0.28", True, False, True),
+        ("==0.*", True, False, True),
+    ],
+)
+def test_specifiers(spec: str, v0: bool, v1: bool, chat_v0: bool) -> None:
+    pin = evaluate(spec, "x")
+    assert (pin.allows_v0, pin.allows_v1, pin.allows_chat_v0) == (v0, v1, chat_v0)
+
+
+@pytest.mark.parametrize(
+    ("name", "text", "allows_v1"),
+    [
+        ("requirements.txt", "requests\nopenai==0.28.1  # pinned\n", False),
+        ("requirements-dev.txt", "openai>=1.2\n", True),
+        ("pyproject.toml", '[project]\ndependencies = ["openai<1"]\n', False),
+        ("pyproject.toml", '[tool.poetry.dependencies]\nopenai = "^1.30"\n', True),
+        ("setup.py", 'setup(install_requires=["openai==0.27.8"])\n', False),
+        ("setup.cfg", "[options]\ninstall_requires =\n    openai>=1\n", True),
+        ("Pipfile", '[packages]\nopenai = "==0.28"\n', False),
+        ("poetry.lock", '[[package]]\nname = "openai"\nversion = "0.28.1"\n', False),
+        ("uv.lock", '[[package]]\nname = "openai"\nversion = "1.109.1"\n', True),
+    ],
+)
+def test_files(tmp_path: Path, name: str, text: str, allows_v1: bool) -> None:
+    (tmp_path / ".git").mkdir()
+    (tmp_path / name).write_text(text)
+    pin = project_pin(tmp_path)
+    assert pin is not None and pin.allows_v1 is allows_v1
+    assert pin.source.endswith(name)
+
+
+V0_CALL = 'import openai\nr = openai.Completion.create(model="text-davinci-003", prompt="hi")\nprint(r["choices"][0]["text"])\n'
+
+
+def test_v1_pin_makes_v0_code_a_manual_finding(tmp_path: Path) -> None:
+    (tmp_path / ".git").mkdir()
+    (tmp_path / "requirements.txt").write_text("openai>=1\n")
+    result = run(V0_CALL, path=str(tmp_path / "app.py"))
+    assert result.new_source is None
+    assert any("pins openai>=1" in f.message for f in result.findings)
+
+
+def test_pre_chat_pin_is_noted_once(tmp_path: Path) -> None:
+    (tmp_path / ".git").mkdir()
+    (tmp_path / "requirements.txt").write_text("openai==0.26.5\n")
+    result = run(V0_CALL, path=str(tmp_path / "app.py"))
+    assert result.new_source is not None and b"ChatCompletion" in result.new_source
+    assert len(result.run_notes) == 1 and ">=0.27,<1" in result.run_notes[0]
+
+
+def test_keep_ignores_the_pin(tmp_path: Path) -> None:
+    (tmp_path / ".git").mkdir()
+    (tmp_path / "requirements.txt").write_text("openai>=1\n")
+    result = run(V0_CALL, path=str(tmp_path / "app.py"), sdk="keep")
+    assert result.new_source is not None and b"openai.ChatCompletion.create" in result.new_source

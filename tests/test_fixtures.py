@@ -29,6 +29,8 @@ def _options(case: Path) -> dict[str, object]:
     return {
         "unsafe_fixes": "unsafe" in case.stem,
         "model": None if "default_model" in case.stem else TEST_MODEL,
+        # The fixtures are not a project: the tool's own pyproject must not decide their SDK.
+        "sdk": "keep",
     }
 
 

@@ -531,6 +531,8 @@ def check_notebook(
         parsed = [cell for cell in parsed if cell.number != mapped[0]]
 
     result.findings = [_map_finding(finding, path, virtual.line_map) for finding in inner.findings]
+    result.notes.extend(inner.notes)
+    result.run_notes.extend(inner.run_notes)
     if inner.error:
         errors.append(inner.error)
     if inner.new_source is not None:

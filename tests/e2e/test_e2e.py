@@ -40,7 +40,22 @@ AZURE_API_VERSION = "2024-06-01"
 
 # (test, program) -> why it fails today. Each entry is a migrator bug, described in the
 # reason; `strict` makes the entry itself fail once the bug is fixed, so it gets removed.
-KNOWN_BUGS: dict[tuple[str, str], str] = {}
+KNOWN_BUGS: dict[tuple[str, str], str] = {
+    ("runs", "class_client"): (
+        "a legacy model given as a parameter default (`model: str = 'gpt-3.5-turbo-instruct'`, "
+        "then `model=self.model`) is neither reported nor replaced: the migrated call sends it "
+        "to /chat/completions and gets 404, while `check` on the result says all is well"
+    ),
+    ("typechecks", "sync_helpers"): (
+        "a `-> Completion` return annotation stays when the returned call becomes "
+        "`chat.completions.create`: mypy reports return-value and, for the reader that "
+        "takes `response: Completion`, attr-defined on `.message`"
+    ),
+    ("typechecks", "stream_helpers"): (
+        "`Stream[Completion]` annotations stay when the stream becomes a chat stream: mypy "
+        "reports return-value and attr-defined on `.delta`"
+    ),
+}
 
 # A hang guard for child processes, not a performance assertion.
 CHILD_TIMEOUT = 300

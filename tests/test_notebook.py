@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import shutil
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -253,3 +254,22 @@ def test_fix_writes_the_expected_notebook(project: Path) -> None:
     clean = process_file(str(project / "clean.ipynb"), job)
     assert not clean.written
     assert (project / "clean.ipynb").read_bytes() == (NOTEBOOKS / "clean.ipynb").read_bytes()
+
+
+def test_added_lines_land_in_their_cell() -> None:
+    # `--add-todo` adds a line above the statement: first in its cell, after a comment.
+    cells = [
+        ["from openai import OpenAI\n", "client = OpenAI()"],
+        ["# keep\n", "r = client.completions.create(model='m', prompt='x', echo=True)\n"],
+        ["r2 = client.completions.create(model='m', prompt='x', suffix='y')"],
+    ]
+    notebook = {"cells": [{"cell_type": "code", "metadata": {}, "source": s} for s in cells], "nbformat": 4}
+    data = json.dumps(notebook, indent=1).encode()
+    result = check_notebook("nb.ipynb", data, replace(settings(), add_todo=True), load_pack(), fix=True)
+    assert result.error is None and result.new_source is not None
+    new = [cell["source"] for cell in json.loads(result.new_source)["cells"]]
+    assert new[0] == cells[0]
+    assert new[1][0] == "# keep\n" and new[1][1].startswith("# TODO(migrator): ") and new[1][2:] == cells[1][1:]
+    assert new[2][0].startswith("# TODO(migrator): ") and new[2][0].endswith("\n") and new[2][1:] == cells[2]
+    again = check_notebook("nb.ipynb", result.new_source, replace(settings(), add_todo=True), load_pack(), fix=True)
+    assert again.new_source is None

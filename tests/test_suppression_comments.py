@@ -162,7 +162,7 @@ def test_add_todo_is_indented_keeps_newlines_and_is_idempotent(
     text = first.decode()
     lines = text.split(newline)
     # Every line ending, old and new, is the file's own.
-    assert text.count("\n") == text.count(newline) * (2 if newline == "\n\n" else 1)
+    assert text.count("\n") == text.count(newline)
     if newline == "\n":
         assert "\r" not in text
     at = lines.index("            return client.completions.create(model=\"gpt-4o-mini\", prompt=text, echo=True)")

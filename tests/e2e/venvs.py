@@ -28,19 +28,19 @@ MYPY_REQUIREMENT = "mypy==2.4.1"
 
 _READY_MARKER = ".e2e-ready"
 
-# pip's output when it could not talk to the index at all (as opposed to a broken build).
+# pip's output when it could not talk to the index at all. Deliberately not "No matching
+# distribution": with a reachable index that means a wrong pin, which must fail, not skip.
 _OFFLINE_SIGNS: tuple[str, ...] = (
-    "No matching distribution found",
-    "Could not find a version that satisfies",
+    "connection broken by",
     "NewConnectionError",
     "Failed to establish a new connection",
     "Temporary failure in name resolution",
     "Name or service not known",
     "Network is unreachable",
-    "ConnectionError",
     "ConnectTimeoutError",
     "ReadTimeoutError",
     "ProxyError",
+    "Could not fetch URL",
 )
 
 

@@ -759,6 +759,8 @@ def machine_info(
             "machine",
             f"{usable_cores()} usable cores ({os.cpu_count()} online), {cpu_model()}, {platform.system()} {platform.release()}",
         ),
+        # Other work on the machine skews every number; the load says how much there was.
+        ("load average (1, 5, 15 min) when written", " ".join(f"{x:.2f}" for x in os.getloadavg())),
         ("Python (migrator)", py_version),
         ("LibCST", libcst_version),
         ("migrator", f"{output_of([str(migrator), '--version'])} at {migrator}"),

@@ -262,8 +262,8 @@ def fix(**params: Any) -> int:
 @cli.command("rules")
 @click.option("--output-format", type=click.Choice(["text", "json"]), default="text")
 def list_rules(output_format: str) -> None:
-    """List the rules."""
-    rules = _pack().rule_classes()
+    """List the rules (and MIG100, the engine's unused-suppression check)."""
+    rules = rule_infos(_pack())
     if output_format == "json":
         import json
 
@@ -278,10 +278,10 @@ def list_rules(output_format: str) -> None:
 @click.argument("code")
 def explain(code: str) -> None:
     """Print a rule's documentation."""
-    for rule in _pack().rule_classes():
+    for rule in rule_infos(_pack()):
         if rule.code == code.upper() or rule.name == code:
             click.echo(f"# {rule.name} ({rule.code})\n")
-            click.echo(rule.documentation())
+            click.echo(rule.documentation)
             return
     click.echo(f"migrator: unknown rule '{code}'", err=True)
     sys.exit(EXIT_ERROR)

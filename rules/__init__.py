@@ -60,9 +60,10 @@ OPTIONS = (
         "sdk",
         str,
         "auto",
-        "for openai<1.0 code: keep its SDK (ChatCompletion), or auto (decided by the project's pins)",
+        "openai<1.0 code: keep its SDK (ChatCompletion), move to v1 (client.chat.completions), "
+        "or auto (v1 if the project pins openai>=1, else keep)",
         cli="--sdk",
-        choices=("auto", "keep"),
+        choices=("auto", "keep", "v1"),
     ),
 )
 

@@ -57,7 +57,12 @@ ELEMENT_OF = {
     "stream": "chunk",
     "choices": "choice",
     "chunk_choices": "chunk_choice",
+    # v0 responses being upgraded to v1 objects: every field read needs the attribute form
+    "objstream": "obj",
+    "obj": "obj",
 }
+# Values that are (parts of) a v0 response: dicts whose string keys become attributes in v1.
+RESPONSE_TAGS = frozenset({"completion", "chunk", "choice", "chunk_choice", "logprobs", "obj"})
 ATTRIBUTE_OF = {
     ("completion", "choices"): "choices",
     ("chunk", "choices"): "chunk_choices",
@@ -75,6 +80,13 @@ class Kind:
         if other is None or other.tag != self.tag:
             return None
         return Kind(self.tag, self.sources | other.sources)
+
+    def field(self, key: str) -> Optional[Kind]:
+        """The kind of `value.key` / `value["key"]`."""
+        tag = ATTRIBUTE_OF.get((self.tag, key))
+        if tag is None and self.tag in RESPONSE_TAGS:
+            tag = "obj"
+        return Kind(tag, self.sources) if tag else None
 
     def element(self) -> Optional[Kind]:
         if self.tag.startswith("list:"):
@@ -112,6 +124,9 @@ class CompletionsCall:
     generation: str = "v1"  # "v0": a module-level resource of openai<1.0
     resource: Optional[cst.BaseExpression] = None  # v0: the `openai.Completion` expression
     resource_import: Optional[cst.ImportFrom] = None  # v0: `from openai import Completion`
+    upgrade: bool = False  # v0 code moved to the v1 SDK in the same fix (--sdk v1)
+    chat: bool = False  # a v0 ChatCompletion call, upgraded with the rest of the file
+    method: str = "create"
 
     @property
     def is_azure(self) -> bool:
@@ -182,6 +197,20 @@ class Analysis:
     model_constants: dict[str, list[CompletionsCall]]  # constant name -> calls using it
     analyzer: Optional[Analyzer] = None
     v0_reported: list[tuple[cst.CSTNode, str]] = field(default_factory=list)  # no fix: (node, why)
+    sdk_mode: str = "keep"  # what openai<1.0 code becomes: "keep" (ChatCompletion) or "v1"
+    dict_accesses: list[DictAccess] = field(default_factory=list)  # upgrade mode only
+    error_references: list[cst.CSTNode] = field(default_factory=list)  # openai.error.X, upgrade mode
+    module_alias: Optional[str] = None  # the name `import openai [as x]` binds, if any
+
+
+@dataclass
+class DictAccess:
+    """`value["key"]` or `value.get("key"[, default])` on a v0 response part."""
+
+    node: cst.BaseExpression
+    key: str
+    default: Optional[cst.BaseExpression]
+    kind: Kind
 
 
 def analyse(ctx: RuleContext) -> Analysis:
@@ -207,12 +236,17 @@ def _build(ctx: RuleContext) -> Analysis:
     calls = [call for node in collector.create_calls if (call := analyzer.completions_call(node))]
     v0_reported: list[tuple[cst.CSTNode, str]] = []
     v0_azure = any(analyzer.sets_azure_api_type(node) for node in collector.api_type_assignments)
+    mode = sdk_mode(ctx) if collector.v0_candidates else "keep"
     for node in collector.v0_candidates:
-        v0_call = analyzer.v0_completions_call(node, v0_azure)
+        v0_call = analyzer.v0_completions_call(node, v0_azure, upgrade=mode == "v1")
         if v0_call is not None:
             calls.append(v0_call)
         elif (why := analyzer.v0_unfixable(node)) is not None:
             v0_reported.append((node, why))
+    if mode == "v1" and not any(call.generation == "v0" and not call.chat for call in calls):
+        # Upgrading only v0 chat calls is not this tool's job: leave such files alone.
+        calls = [call for call in calls if not call.chat]
+    upgrading = any(call.upgrade for call in calls)
     for reference in collector.v0_references:
         if (why := analyzer.v0_reference(reference)) is not None:
             v0_reported.append((reference, why))
@@ -225,7 +259,28 @@ def _build(ctx: RuleContext) -> Analysis:
         model = call.model_argument()
         if model is not None and isinstance(model.value, cst.Name):
             constants.setdefault(model.value.value, []).append(call)
-    return Analysis(uses_openai, other_sdk, calls, reads, mocks, compares, constants, analyzer, v0_reported)
+    accesses: list[DictAccess] = []
+    errors: list[cst.CSTNode] = []
+    if upgrading:
+        accesses = [a for node in collector.string_accesses if (a := analyzer.dict_access(node))]
+        errors = [n for n in collector.error_attributes if "openai.error" in analyzer.qualified_names(n.value)]
+        errors.extend(collector.error_imports)
+    alias = collector.module_aliases[0] if collector.module_aliases else None
+    return Analysis(
+        uses_openai, other_sdk, calls, reads, mocks, compares, constants, analyzer, v0_reported,
+        sdk_mode=mode, dict_accesses=accesses, error_references=errors, module_alias=alias,
+    )
+
+
+def sdk_mode(ctx: RuleContext) -> str:
+    """"v1" when openai<1.0 code moves to the v1 SDK: asked for, or the project pins v1."""
+    requested = ctx.options.get("sdk", "auto")
+    if requested in ("keep", "v1"):
+        return str(requested)
+    from .pins import pin_for_file
+
+    pin = pin_for_file(ctx.path)
+    return "v1" if pin is not None and not pin.allows_v0 else "keep"
 
 
 def _mock_targets(strings: Sequence[cst.SimpleString]) -> list[MockTarget]:
@@ -254,6 +309,10 @@ class _Collector(cst.CSTVisitor):
         self.v0_candidates: list[cst.Call] = []
         self.v0_references: list[cst.Attribute] = []
         self.api_type_assignments: list[cst.Assign] = []
+        self.module_aliases: list[str] = []
+        self.string_accesses: list[cst.BaseExpression] = []
+        self.error_attributes: list[cst.Attribute] = []
+        self.error_imports: list[cst.ImportFrom] = []
 
     def visit_Assign(self, node: cst.Assign) -> None:
         for target in node.targets:
@@ -263,10 +322,16 @@ class _Collector(cst.CSTVisitor):
     def visit_Import(self, node: cst.Import) -> None:
         for alias in node.names:
             self.imported.add(_dotted(alias.name))
+            if _dotted(alias.name) == "openai":
+                as_name = alias.asname.name if alias.asname else alias.name
+                if isinstance(as_name, cst.Name):
+                    self.module_aliases.append(as_name.value)
 
     def visit_ImportFrom(self, node: cst.ImportFrom) -> None:
         if node.module is not None and not node.relative:
             module = _dotted(node.module)
+            if module == "openai.error":
+                self.error_imports.append(node)
             self.imported.add(module)
             if not isinstance(node.names, cst.ImportStar):
                 self.imported.update(f"{module}.{alias.name.value}" for alias in node.names if isinstance(alias.name, cst.Name))
@@ -277,8 +342,11 @@ class _Collector(cst.CSTVisitor):
             self.create_calls.append(node)
         elif isinstance(func, cst.Attribute) and func.attr.value in V0_METHODS:
             self.v0_candidates.append(node)
-        elif isinstance(func, cst.Attribute) and func.attr.value == "get" and text_access(node):
-            self.text_attributes.append(node)
+        elif isinstance(func, cst.Attribute) and func.attr.value == "get" and node.args:
+            if text_access(node):
+                self.text_attributes.append(node)
+            if _string_key(node.args[0].value) is not None:
+                self.string_accesses.append(node)
         for arg in node.args:
             if isinstance(arg.value, cst.SimpleString) and "Completion" in arg.value.value:
                 self.strings.append(arg.value)
@@ -288,10 +356,16 @@ class _Collector(cst.CSTVisitor):
             self.text_attributes.append(node)
         elif node.attr.value in ("create", "acreate"):
             self.v0_references.append(node)
+        if isinstance(node.value, cst.Attribute) and node.value.attr.value == "error":
+            self.error_attributes.append(node)
 
     def visit_Subscript(self, node: cst.Subscript) -> None:
         if text_access(node):
             self.text_attributes.append(node)
+        if len(node.slice) == 1:
+            index = node.slice[0].slice
+            if isinstance(index, cst.Index) and _string_key(index.value) is not None:
+                self.string_accesses.append(node)
 
     def visit_SimpleString(self, node: cst.SimpleString) -> None:
         if "text_completion" in node.value:
@@ -340,6 +414,9 @@ def _attribute_names(node: cst.BaseExpression) -> list[str]:
 
 
 V0_METHODS = frozenset({"create", "acreate", "generate", "agenerate"})
+V0_CHAT = frozenset(
+    {"openai.ChatCompletion", "openai.api_resources.ChatCompletion", "openai.api_resources.chat_completion.ChatCompletion"}
+)
 V0_COMPLETION = frozenset(
     {"openai.Completion", "openai.api_resources.Completion", "openai.api_resources.completion.Completion"}
 )
@@ -675,8 +752,39 @@ class Analyzer:
         """"v0" or "v1" for the calls a value came from (None: untraced or mixed)."""
         if kind is None:
             return None
-        generations = {call.generation for call in self.calls.values() if call.key in kind.sources}
+        generations = {
+            "v0to1" if call.upgrade else call.generation for call in self.calls.values() if call.key in kind.sources
+        }
         return generations.pop() if len(generations) == 1 else None
+
+    def is_v0_chat(self, resource: cst.BaseExpression) -> bool:
+        if self.qualified_names(resource) & V0_CHAT:
+            return True
+        if isinstance(resource, cst.Attribute) and resource.attr.value == "ChatCompletion":
+            receiver = self.receiver(resource.value)
+            return isinstance(receiver, Client) and receiver.is_module
+        return False
+
+    def dict_access(self, node: cst.BaseExpression) -> Optional[DictAccess]:
+        """A string-key read of a v0 response part that v1 must read as an attribute."""
+        default: Optional[cst.BaseExpression] = None
+        if isinstance(node, cst.Subscript):
+            holder = node.value
+            index = node.slice[0].slice
+            assert isinstance(index, cst.Index)
+            key = _string_key(index.value)
+        else:
+            assert isinstance(node, cst.Call) and isinstance(node.func, cst.Attribute)
+            holder = node.func.value
+            key = _string_key(node.args[0].value)
+            if len(node.args) > 1:
+                default = node.args[1].value
+        kind = self.kind(holder)
+        if key is None or kind is None or kind.tag not in RESPONSE_TAGS:
+            return None
+        if key == "text" and kind.tag in ("choice", "chunk_choice"):
+            return None  # the text itself: OAI002 / OAI003
+        return DictAccess(node, key, default, kind)
 
     def is_v0_completion(self, resource: cst.BaseExpression) -> bool:
         """`openai.Completion` however it is spelled (alias, api_resources, `self._openai`)."""
@@ -687,10 +795,13 @@ class Analyzer:
             return isinstance(receiver, Client) and receiver.is_module
         return False
 
-    def v0_completions_call(self, node: cst.Call, file_azure: bool) -> Optional[CompletionsCall]:
+    def v0_completions_call(self, node: cst.Call, file_azure: bool, upgrade: bool = False) -> Optional[CompletionsCall]:
         func = node.func
         assert isinstance(func, cst.Attribute)
-        if func.attr.value not in ("create", "acreate") or not self.is_v0_completion(func.value):
+        if func.attr.value not in ("create", "acreate"):
+            return None
+        chat = upgrade and self.is_v0_chat(func.value)
+        if not chat and not self.is_v0_completion(func.value):
             return None
         if self._expects_failure(node):
             return None  # code asserting that the old API raises is left alone
@@ -715,6 +826,9 @@ class Analyzer:
             generation="v0",
             resource=func.value,
             resource_import=resource_import,
+            upgrade=upgrade,
+            chat=chat,
+            method=func.attr.value,
         )
         self.calls[id(node)] = call
         return call
@@ -817,6 +931,8 @@ class Analyzer:
                 if call.stream is None:
                     return None
                 tag = "stream" if call.stream else "completion"
+                if call.chat:
+                    tag = "objstream" if call.stream else "obj"
                 if call.variant != "plain":
                     tag = "raw:" + tag
                 return Kind(tag, frozenset({call.key}))
@@ -826,8 +942,7 @@ class Analyzer:
                 base = self.kind(func.value, depth + 1)
                 if key is None or base is None:
                     return None
-                item_tag = ATTRIBUTE_OF.get((base.tag, key))
-                return Kind(item_tag, base.sources) if item_tag else None
+                return base.field(key)
             if isinstance(func, cst.Attribute) and func.attr.value == "parse":
                 inner = self.kind(func.value, depth + 1)
                 if inner is not None and inner.tag.startswith("raw:"):
@@ -848,8 +963,7 @@ class Analyzer:
             base = self.kind(node.value, depth + 1)
             if base is None:
                 return None
-            attribute_tag = ATTRIBUTE_OF.get((base.tag, node.attr.value))
-            return Kind(attribute_tag, base.sources) if attribute_tag else None
+            return base.field(node.attr.value)
         if isinstance(node, cst.Subscript):
             base = self.kind(node.value, depth + 1)
             if base is None or len(node.slice) != 1:
@@ -859,8 +973,7 @@ class Analyzer:
                 return base  # a slice of choices is still choices
             key = _string_key(index.value)
             if key is not None:  # r["choices"]: v0 responses are dicts as well
-                item_tag = ATTRIBUTE_OF.get((base.tag, key))
-                return Kind(item_tag, base.sources) if item_tag else None
+                return base.field(key)
             return base.element()
         if isinstance(node, cst.IfExp):
             return _join_all([self.kind(node.body, depth + 1), self.kind(node.orelse, depth + 1)])

@@ -2,16 +2,15 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from typing import Optional
+from collections.abc import Iterator, Sequence
 
 import libcst as cst
 
 from migrator.model import Applicability
 from migrator.rule import Edit, Fix, Report, Rule, RuleContext
 
-from . import edits, pins, sdk
-from .analysis import CompletionsCall, analyse
+from . import edits, pins, sdk, upgrade
+from .analysis import Analysis, CompletionsCall, analyse
 from .parameters import is_neutral
 
 V0_ADVICE = (
@@ -68,7 +67,8 @@ class CompletionsCallRule(Rule):
     def check(self, ctx: RuleContext) -> Iterator[Report]:
         analysis = analyse(ctx)
         for call in analysis.calls:
-            yield self._call_report(ctx, call)
+            yield from self._call_report(ctx, analysis, call)
+        yield from self._error_reports(analysis)
         for node, why in analysis.v0_reported:
             yield Report(
                 code=self.code,
@@ -90,17 +90,9 @@ class CompletionsCallRule(Rule):
                 groups=frozenset({f"mock@{id(mock.node)}"}),
             )
 
-    def _call_report(self, ctx: RuleContext, call: CompletionsCall) -> Report:
-        if call.generation == "v0":
-            blocked = _v0_blocked_by_pin(ctx)
-            if blocked is not None:
-                return Report(
-                    code=self.code,
-                    node=call.node,
-                    message=blocked,
-                    advice=V0_ADVICE,
-                    groups=frozenset({call.key}),
-                )
+    def _call_report(self, ctx: RuleContext, analysis: Analysis, call: CompletionsCall) -> Iterator[Report]:
+        if call.generation == "v0" and not call.upgrade:
+            _note_pre_chat_pin(ctx)
         notes: list[str] = []
         applicability = Applicability.SAFE
         receiver = call.receiver
@@ -132,9 +124,49 @@ class CompletionsCallRule(Rule):
 
         quote = edits.quote_of(call.node)
         rename_engine = call.generation == "v0" and not call.is_azure and call.keyword("model") is None
+        groups = {call.key}
+        fix_edits: list[Edit] = []
+        if call.upgrade:
+            manual = list(self._upgrade_blockers(call))
+            for node, what, advice in manual:
+                yield Report(code=self.code, node=node, message=what, advice=advice, groups=frozenset(groups))
+            for access in analysis.dict_accesses:
+                if call.key in access.kind.sources:
+                    groups |= access.kind.sources
+                    if upgrade.is_attribute_name(access.key) and (
+                        access.default is None or upgrade.is_simple_default(access.default)
+                    ):
+                        fix_edits.append(Edit(access.node, upgrade.to_attribute(access.key)))
+                    else:
+                        yield Report(
+                            code=self.code,
+                            node=access.node,
+                            message=f"`{access.key}` of a v1 response must be read as an attribute",
+                            advice="read it with `getattr(response, ...)` or `.model_dump()[...]`",
+                            groups=frozenset(groups),
+                        )
+            if call.keyword("timeout") is not None:
+                notes.append("the v0 retry `timeout` is removed: v1 retries by itself (`max_retries`)")
+            module_name = analysis.module_alias or "openai"
+            fix_edits.append(
+                Edit(
+                    ctx.module,
+                    upgrade.module_prelude(
+                        module_name,
+                        add_import=analysis.module_alias is None,
+                        add_async_helper=call.method == "acreate",
+                    ),
+                )
+            )
 
         def transform(updated: cst.Call) -> cst.Call:
-            args = _map_arguments(updated, quote, keep_max_tokens, rename_engine)
+            if call.chat:
+                args = list(updated.args)  # already chat: only the SDK changes
+            else:
+                args = _map_arguments(updated, quote, keep_max_tokens, rename_engine)
+            if call.upgrade:
+                args = _map_v0_keywords(args, updated.args)
+                return updated.with_changes(func=_v1_function(call, analysis, updated.func), args=args)
             if call.generation == "v0":
                 assert isinstance(updated.func, cst.Attribute)
                 resource = _chat_resource(updated.func.value)
@@ -144,40 +176,100 @@ class CompletionsCallRule(Rule):
             )
             return updated.with_changes(func=func, args=args)
 
-        fix_edits = [Edit(call.node, transform)]
-        if call.resource_import is not None:
+        fix_edits.insert(0, Edit(call.node, transform))
+        if call.resource_import is not None and not call.upgrade:
             fix_edits.append(Edit(call.resource_import, edits.add_import_name("ChatCompletion")))
-        if call.generation == "v0":
+        if call.chat:
+            message = "openai<1.0 `ChatCompletion` call; upgraded to the v1 SDK with the rest of the file"
+        elif call.upgrade:
+            message = "legacy `Completion` call (openai<1.0); use the v1 `chat.completions.create` with `messages`"
+        elif call.generation == "v0":
             message = "legacy `Completion` call (openai<1.0); use `ChatCompletion` with `messages`"
         else:
             message = "legacy Completions call; use `chat.completions.create` with `messages`"
         if notes:
             message += " (" + "; ".join(notes) + ")"
-        return Report(
+        yield Report(
             code=self.code,
             node=call.node,
             message=message,
             fix=Fix(applicability, tuple(fix_edits)),
-            groups=frozenset({call.key}),
+            groups=frozenset(groups),
+        )
+
+    def _upgrade_blockers(self, call: CompletionsCall) -> Iterator[tuple[cst.CSTNode, str, str]]:
+        """What v0 code does that a v1 call cannot express mechanically."""
+        if call.is_azure:
+            yield (
+                call.node,
+                "openai<1.0 Azure configuration cannot be moved to the v1 SDK automatically",
+                "create an `openai.AzureOpenAI(azure_endpoint=..., api_version=...)` client and call "
+                "`.chat.completions.create(model=<chat deployment>, ...)` on it",
+            )
+        for arg in call.node.args:
+            name = arg.keyword.value if arg.keyword is not None else None
+            if name in upgrade.CREDENTIAL_KWARGS:
+                yield arg, f"per-call `{name}` has no v1 equivalent on a call", upgrade.CREDENTIAL_ADVICE
+            if name == "request_timeout" and isinstance(arg.value, cst.Tuple):
+                yield (
+                    arg,
+                    "a `(connect, read)` request_timeout has no float equivalent",
+                    "pass `timeout=openai.Timeout(read, connect=connect)`",
+                )
+
+    def _error_reports(self, analysis: Analysis) -> Iterator[Report]:
+        for node in analysis.error_references:
+            transform, advice = upgrade.error_rewrite(node)
+            yield Report(
+                code=self.code,
+                node=node,
+                message="`openai.error` does not exist in the v1 SDK; use the v1 exception",
+                fix=Fix(Applicability.SAFE, (Edit(node, transform),)) if transform else None,
+                advice=advice,
+                groups=frozenset({f"error@{id(node)}"}),
+            )
+
+
+def _note_pre_chat_pin(ctx: RuleContext) -> None:
+    """ChatCompletion needs openai 0.27: say so once if the project pins an older SDK."""
+    pin = pins.pin_for_file(ctx.path)
+    if pin is not None and pin.allows_v0 and not pin.allows_chat_v0:
+        ctx.notes.append(
+            f"{pin.source} pins openai{pin.spec}, which has no ChatCompletion: "
+            "raise the pin to openai>=0.27,<1 for the migrated code"
         )
 
 
-def _v0_blocked_by_pin(ctx: RuleContext) -> Optional[str]:
-    """Why openai<1.0 code cannot stay on its SDK here, if the project's pins say so."""
-    if ctx.options.get("sdk", "auto") != "auto":
-        return None
-    pin = pins.pin_for_file(ctx.path)
-    if pin is None or pin.allows_v0:
-        if pin is not None and not pin.allows_chat_v0:
-            ctx.notes.append(
-                f"{pin.source} pins openai{pin.spec}, which has no ChatCompletion: "
-                "raise the pin to openai>=0.27,<1 for the migrated code"
-            )
-        return None
-    return (
-        f"legacy `Completion` call of openai<1.0, but {pin.source} pins openai{pin.spec}, where it no "
-        "longer exists (it fails at run time); port it to `client.chat.completions.create`"
+def _v1_function(call: CompletionsCall, analysis: Analysis, func: cst.BaseExpression) -> cst.BaseExpression:
+    """`openai.Completion.create` -> `openai.chat.completions.create` (or the lazy async client)."""
+    if call.method == "acreate":
+        return cst.parse_expression(f"{upgrade.ASYNC_HELPER_NAME}().chat.completions.create")
+    assert isinstance(func, cst.Attribute)
+    resource = func.value
+    module: cst.BaseExpression
+    if isinstance(resource, cst.Attribute) and resource.attr.value in ("Completion", "ChatCompletion") and not (
+        isinstance(resource.value, cst.Attribute) and resource.value.attr.value in ("api_resources", "completion", "chat_completion")
+    ):
+        module = resource.value  # `openai`, an alias, or `self._openai`
+    else:
+        module = cst.Name(analysis.module_alias or "openai")
+    return cst.Attribute(
+        value=cst.Attribute(value=cst.Attribute(value=module, attr=cst.Name("chat")), attr=cst.Name("completions")),
+        attr=cst.Name("create"),
     )
+
+
+def _map_v0_keywords(args: list[cst.Arg], original: Sequence[cst.Arg]) -> list[cst.Arg]:
+    """v0-only keyword arguments -> their v1 names; the v0 retry `timeout` is dropped."""
+    planned: list[tuple[cst.Arg, bool]] = []
+    for arg in args:
+        name = arg.keyword.value if arg.keyword is not None else None
+        if name == "timeout":
+            continue
+        if name in upgrade.RENAMED_KWARGS:
+            arg = arg.with_changes(keyword=cst.Name(upgrade.RENAMED_KWARGS[name]))
+        planned.append((arg, False))
+    return edits.rebuild_args(original, planned)
 
 
 def _chat_resource(resource: cst.BaseExpression) -> cst.BaseExpression:

@@ -75,7 +75,7 @@ class LegacyModelRule(Rule):
         handled_constants: set[int] = set()
         for call in analysis.calls:
             model = call.model_argument()
-            if model is None:
+            if model is None or call.chat:
                 continue
             value = model.value
             if isinstance(value, cst.SimpleString):

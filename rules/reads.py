@@ -34,7 +34,8 @@ def read_rewrite(analyzer: Analyzer, read: TextRead, target: str, generation: st
     """A transform for a text read; `target` is "message" (responses) or "delta" (chunks)."""
     if generation == "v1" and read.form != "attr":
         return None  # v1 objects are not subscriptable: such code never worked
-    wrap = generation == "v1" and read.str_use
+    has_default = read.form == "get" and isinstance(read.node, cst.Call) and len(read.node.args) > 1
+    wrap = generation in ("v1", "v0to1") and read.str_use and not has_default
     parent = analyzer.parent(read.node)
     parenthesize = isinstance(parent, _TIGHT_PARENTS) and not (
         isinstance(parent, cst.Call) and parent.func is not read.node
@@ -70,6 +71,12 @@ def _content_of(
     q: str,
     original: Any,
 ) -> cst.BaseExpression:
+    if generation == "v0to1":
+        # A v0 response moved to v1 objects: every style of read becomes attributes.
+        content = cst.Attribute(value=cst.Attribute(value=holder, attr=cst.Name(target)), attr=cst.Name("content"))
+        if default is not None:
+            return _fill("(__content__ or __default__)", content=content, default=default)
+        return content
     if form == "attr":
         inner = cst.Attribute(value=holder, attr=cst.Name(target), dot=original.dot)
         if generation == "v0" and target == "delta":

@@ -43,6 +43,8 @@ class UnsupportedParameterRule(Rule):
         if analyzer is None:
             return
         for call in analysis.calls:
+            if call.chat:
+                continue  # a v0 chat call upgraded with its file: nothing to map
             for item in unsupported(analyzer, call):
                 yield Report(
                     code=self.code,

@@ -3,7 +3,8 @@
 Each case also has <case>.findings: one line per finding, `line:column CODE fix`, as
 `check` reports them on the input. A case whose name contains `unsafe` runs with
 `--unsafe-fixes`; one whose name contains `default_model` runs without `--model`
-(every other case uses `--model gpt-4o-mini`). Regenerate with `pytest --update-fixtures`
+(every other case uses `--model gpt-4o-mini`); one whose name contains `sdk_v1` runs with
+`--sdk v1` (every other case with `--sdk keep`). Regenerate with `pytest --update-fixtures`
 and review the diff.
 
 Every case is also checked for: the output parses, fixing the output changes nothing,
@@ -30,7 +31,7 @@ def _options(case: Path) -> dict[str, object]:
         "unsafe_fixes": "unsafe" in case.stem,
         "model": None if "default_model" in case.stem else TEST_MODEL,
         # The fixtures are not a project: the tool's own pyproject must not decide their SDK.
-        "sdk": "keep",
+        "sdk": "v1" if "sdk_v1" in case.stem else "keep",
     }
 
 

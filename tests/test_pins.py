@@ -56,12 +56,15 @@ def test_files(tmp_path: Path, name: str, text: str, allows_v1: bool) -> None:
 V0_CALL = 'import openai\nr = openai.Completion.create(model="text-davinci-003", prompt="hi")\nprint(r["choices"][0]["text"])\n'
 
 
-def test_v1_pin_makes_v0_code_a_manual_finding(tmp_path: Path) -> None:
+def test_v1_pin_moves_v0_code_to_the_v1_sdk(tmp_path: Path) -> None:
+    # On openai>=1 the v0 code already fails at run time: `auto` upgrades it.
     (tmp_path / ".git").mkdir()
     (tmp_path / "requirements.txt").write_text("openai>=1\n")
     result = run(V0_CALL, path=str(tmp_path / "app.py"))
-    assert result.new_source is None
-    assert any("pins openai>=1" in f.message for f in result.findings)
+    assert result.new_source == (
+        b'import openai\nr = openai.chat.completions.create(model="gpt-4o-mini", '
+        b'messages=[{"role": "user", "content": "hi"}])\nprint(r.choices[0].message.content or "")\n'
+    )
 
 
 def test_pre_chat_pin_is_noted_once(tmp_path: Path) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import errno
 import fnmatch
 import os
 import subprocess
@@ -46,7 +47,7 @@ def discover(paths: Sequence[str], settings: Settings) -> tuple[list[str], list[
                 files.setdefault(found, None)
             continue
         if path.is_symlink() and not path.exists():
-            errors.append(FileError(raw, "broken symbolic link"))
+            errors.append(FileError(raw, _link_problem(raw)))
             continue
         # Explicitly named files are always checked, unless the caller (the pre-commit
         # hook) asks for the excludes to apply to them too.
@@ -56,6 +57,16 @@ def discover(paths: Sequence[str], settings: Settings) -> tuple[list[str], list[
             continue
         files.setdefault(str(path), None)
     return list(files), errors
+
+
+def _link_problem(path: str) -> str:
+    """Why a symbolic link cannot be followed, in the words a user would search for."""
+    try:
+        os.stat(path)
+    except OSError as error:
+        if error.errno == errno.ELOOP:
+            return "symbolic link loop; skipped"
+    return "broken symbolic link; skipped"
 
 
 def _relative_to_cwd(path: Path) -> str:
@@ -80,7 +91,7 @@ def _walk_directory(root: Path, settings: Settings, errors: list[FileError]) -> 
         if os.path.islink(full):
             target = os.path.realpath(full)
             if not os.path.exists(target):
-                errors.append(FileError(full, "broken symbolic link"))
+                errors.append(FileError(full, _link_problem(full)))
                 continue
             # Never follow a link out of the tree we were asked to look at.
             if os.path.commonpath([root_real, target]) != root_real:

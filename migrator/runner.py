@@ -6,6 +6,7 @@ import importlib
 import os
 from collections.abc import Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
 from functools import cache
 from typing import Callable, Optional
@@ -48,7 +49,7 @@ def process_file(path: str, job: Job) -> FileResult:
     except IsADirectoryError:
         return FileResult(path=path, error="is a directory")
     except OSError as error:
-        return FileResult(path=path, error=f"cannot read: {error.strerror or error}")
+        return FileResult(path=path, error=f"cannot read: {_one_line(error.strerror or str(error))}")
     try:
         result = check(
             path,
@@ -58,8 +59,15 @@ def process_file(path: str, job: Job) -> FileResult:
             fix=job.fix,
             keep_old=job.keep_old,
         )
+    except RecursionError:
+        # LibCST walks the tree recursively; a legal but deeply nested expression can
+        # exhaust Python's recursion limit after the parse succeeded.
+        return FileResult(
+            path=path, error="too deeply nested to analyse (Python's recursion limit); skipped"
+        )
     except Exception as error:  # a bug in a rule must not stop the run
-        return FileResult(path=path, error=f"internal error: {type(error).__name__}: {error}")
+        detail = _one_line(f"{type(error).__name__}: {error}")
+        return FileResult(path=path, error=f"internal error: {detail}; please report this")
     if job.write and result.new_source is not None:
         try:
             write_atomically(path, result.new_source, snapshot)
@@ -82,6 +90,62 @@ def default_jobs() -> int:
     return max(1, len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1)
 
 
+def _one_line(text: str) -> str:
+    """Errors print as `path: error: message`, one line each, whatever the exception said."""
+    return " ".join(text.split())
+
+
+CRASHED = (
+    "the worker process died while checking this file (a crash in the parser or a rule, "
+    "or out of memory); skipped, please report this"
+)
+
+
+def _isolated(path: str, job: Job) -> FileResult:
+    """Run one file in a process of its own, so that a crash names the file that caused it."""
+    with ProcessPoolExecutor(max_workers=1) as pool:
+        try:
+            return pool.submit(process_file, path, job).result()
+        except BrokenProcessPool:
+            return FileResult(path=path, error=CRASHED)
+
+
+def _pooled(chunks: list[tuple[list[str], Job]], workers: int) -> Iterator[list[FileResult]]:
+    """Results chunk by chunk, in order, surviving workers that die (segfault, OOM kill).
+
+    When the pool breaks, the first chunk without a result is rerun one file per process
+    (the crash may have come from a chunk running beside it: that one then breaks the
+    next pool and is isolated in turn), and a fresh pool takes the rest. Each round makes
+    progress by at least one chunk, so the loop ends.
+    """
+    start = 0
+    while start < len(chunks):
+        pool = ProcessPoolExecutor(max_workers=workers)
+        try:
+            futures = [pool.submit(_process_chunk, chunk) for chunk in chunks[start:]]
+            broken = False
+            for future in futures:
+                try:
+                    results = future.result()
+                except BrokenProcessPool:
+                    broken = True
+                    break
+                start += 1
+                yield results
+        except BaseException:
+            # Ctrl-C (or the consumer closing us): start nothing new. Chunks already
+            # running finish their current file; every write is atomic either way.
+            pool.shutdown(wait=False, cancel_futures=True)
+            raise
+        finally:
+            pool.shutdown(wait=True)
+        if not broken:
+            return
+        paths, job = chunks[start]
+        start += 1
+        yield [_isolated(path, job) for path in paths]
+
+
 def run_files(
     paths: Sequence[str],
     job: Job,
@@ -100,8 +164,7 @@ def run_files(
     # staying small enough that both workers stay busy to the end.
     size = max(1, min(64, len(paths) // (workers * 8) or 1))
     chunks = [(list(paths[i : i + size]), job) for i in range(0, len(paths), size)]
-    with ProcessPoolExecutor(max_workers=workers) as pool:
-        for results in pool.map(_process_chunk, chunks):
-            yield from results
-            if progress:
-                progress(len(results))
+    for results in _pooled(chunks, workers):
+        yield from results
+        if progress:
+            progress(len(results))

@@ -29,8 +29,13 @@ def check_source(
     *,
     fix: bool = False,
     keep_old: bool = False,
+    requirements: Sequence[str] = (),
 ) -> FileResult:
-    """Lint (and with `fix`, rewrite) one file's bytes."""
+    """Lint (and with `fix`, rewrite) one file's bytes.
+
+    `requirements` are requirement specifiers the file declares itself (a notebook's
+    `%pip install` lines); rules may weigh them above the project's files.
+    """
     result = FileResult(path=path)
     # An unused suppression can sit in a file no rule cares about, so the prefilter
     # cannot skip a file that has one when those are being reported.
@@ -57,7 +62,7 @@ def check_source(
         return result
 
     known = frozenset(rule.code for rule in pack.rule_classes())
-    findings, edits = _analyse(path, module, rules, settings, fix, known, result.run_notes)
+    findings, edits = _analyse(path, module, rules, settings, fix, known, result.run_notes, requirements)
     result.findings = findings
     current = module
     if fix and edits:
@@ -111,12 +116,13 @@ def _analyse(
     fix: bool,
     known_codes: frozenset[str] = frozenset(),
     run_notes: list[str] | None = None,
+    requirements: Sequence[str] = (),
 ) -> tuple[list[Finding], list[Edit]]:
     from libcst.metadata import ParentNodeProvider, PositionProvider
 
     from migrator.fixer import effective_applicability, fix_groups
 
-    ctx = RuleContext(path=path, module=module, options=settings.rule_options)
+    ctx = RuleContext(path=path, module=module, options=settings.rule_options, requirements=tuple(requirements))
     if run_notes is not None:
         ctx.notes = run_notes
     reports: list[Report] = []

@@ -520,7 +520,9 @@ def check_notebook(
     newline = _newline_of(cells)
     while True:
         virtual = _build(parsed, newline)
-        inner = check_source(path, virtual.text.encode("utf-8"), settings, pack, fix=fix)
+        inner = check_source(
+            path, virtual.text.encode("utf-8"), settings, pack, fix=fix, requirements=result.sdk_pins
+        )
         # LibCST may reject what CPython accepted: leave that cell out and try again.
         match = _SYNTAX_AT_RE.match(inner.error or "")
         line = int(match.group(1)) if match else 0

@@ -109,6 +109,7 @@ class RuleContext:
     wrapper: Any = None  # libcst.metadata.MetadataWrapper, created on first metadata use
     cache: dict[str, Any] = field(default_factory=dict)
     notes: list[str] = field(default_factory=list)  # said once per run, e.g. about the project's pins
+    requirements: tuple[str, ...] = ()  # requirement specifiers declared in the file itself
     _resolved: dict[Any, Mapping[Any, Any]] = field(default_factory=dict)
 
     def metadata(self, provider: type[BaseMetadataProvider[_T]]) -> Mapping[cst.CSTNode, _T]:

@@ -277,9 +277,9 @@ def sdk_mode(ctx: RuleContext) -> str:
     requested = ctx.options.get("sdk", "auto")
     if requested in ("keep", "v1"):
         return str(requested)
-    from .pins import pin_for_file
+    from .pins import pin_for
 
-    pin = pin_for_file(ctx.path)
+    pin = pin_for(ctx.path, ctx.requirements)
     return "v1" if pin is not None and not pin.allows_v0 else "keep"
 
 

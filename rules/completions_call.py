@@ -232,7 +232,7 @@ class CompletionsCallRule(Rule):
 
 def _note_pre_chat_pin(ctx: RuleContext) -> None:
     """ChatCompletion needs openai 0.27: say so once if the project pins an older SDK."""
-    pin = pins.pin_for_file(ctx.path)
+    pin = pins.pin_for(ctx.path, ctx.requirements)
     if pin is not None and pin.allows_v0 and not pin.allows_chat_v0:
         ctx.notes.append(
             f"{pin.source} pins openai{pin.spec}, which has no ChatCompletion: "

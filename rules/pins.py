@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 import sys
+from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -203,6 +204,15 @@ def project_pin(directory: Path) -> Optional[Pin]:
         if (candidate / ".git").exists():
             return None
     return None
+
+
+def pin_for(path: str, requirements: Sequence[str] = ()) -> Optional[Pin]:
+    """The file's own requirement (a notebook's `%pip install openai==0.28`), else the project's."""
+    for requirement in requirements:
+        pin = _from_requirement_lines(requirement, f"{Path(path).name} (%pip install)")
+        if pin is not None:
+            return pin
+    return pin_for_file(path)
 
 
 def pin_for_file(path: str) -> Optional[Pin]:

@@ -80,3 +80,29 @@ def test_keep_ignores_the_pin(tmp_path: Path) -> None:
     (tmp_path / "requirements.txt").write_text("openai>=1\n")
     result = run(V0_CALL, path=str(tmp_path / "app.py"), sdk="keep")
     assert result.new_source is not None and b"openai.ChatCompletion.create" in result.new_source
+
+
+def test_a_notebook_pip_install_is_the_pin(tmp_path: Path) -> None:
+    import json
+
+    from migrator.notebook import check_notebook
+    from migrator.runner import load_pack
+    from tests.helpers import settings
+
+    (tmp_path / ".git").mkdir()
+    (tmp_path / "requirements.txt").write_text("openai>=1\n")  # the notebook says otherwise
+    cells = ["%pip install openai==0.28.1\n", V0_CALL]
+    notebook = {
+        "cells": [
+            {"cell_type": "code", "execution_count": None, "metadata": {}, "outputs": [], "source": c}
+            for c in cells
+        ],
+        "metadata": {"language_info": {"name": "python"}},
+        "nbformat": 4,
+        "nbformat_minor": 5,
+    }
+    path = tmp_path / "nb.ipynb"
+    data = json.dumps(notebook, indent=1).encode()
+    result = check_notebook(str(path), data, settings(sdk="auto"), load_pack(), fix=True)
+    assert result.new_source is not None
+    assert b"openai.ChatCompletion.create" in result.new_source  # kept on 0.28, not upgraded

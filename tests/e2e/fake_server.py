@@ -259,6 +259,8 @@ def legacy_logprobs(tokens: tuple[str, ...], count: int, offset: int) -> dict[st
 
 
 def chat_logprobs(tokens: tuple[str, ...], count: int) -> dict[str, Any]:
+    # Unlike legacy `logprobs=0`, chat `top_logprobs=0` lists no alternative at all, not
+    # even the sampled token (mapping §3.5).
     return {
         "content": [
             {
@@ -267,7 +269,7 @@ def chat_logprobs(tokens: tuple[str, ...], count: int) -> dict[str, Any]:
                 "bytes": list(token.encode()),
                 "top_logprobs": [
                     {"token": alt, "logprob": lp, "bytes": list(alt.encode())}
-                    for alt, lp in _alternatives(token, count)
+                    for alt, lp in _alternatives(token, count)[:count]
                 ],
             }
             for token in tokens

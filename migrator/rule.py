@@ -9,10 +9,9 @@ that the engine applies in a single pass.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, Callable, ClassVar, Optional, TypeVar
+from typing import TYPE_CHECKING, Any, Callable, ClassVar, Optional, Protocol, TypeVar
 
 from migrator.model import Applicability
 
@@ -87,10 +86,17 @@ class Rule:
         return inspect.cleandoc(cls.__doc__ or "")
 
 
+class Prefilter(Protocol):
+    """Says whether a file's bytes may hold anything the rules look for (a compiled
+    `re.Pattern[bytes]` is one). It must be cheap: it runs on every file."""
+
+    def search(self, data: bytes, /) -> object: ...
+
+
 @dataclass(frozen=True)
 class RulePack:
     name: str
-    prefilter: re.Pattern[bytes]
+    prefilter: Prefilter
     options: tuple[OptionSpec, ...]
     load: Callable[[], list[type[Rule]]]
     fixture_root: Optional[str] = None

@@ -6,8 +6,6 @@ prefilter.
 
 from __future__ import annotations
 
-import re
-
 from migrator.rule import OptionSpec, Rule, RulePack
 
 from .sdk import DEFAULT_CHAT_MODEL
@@ -67,8 +65,20 @@ OPTIONS = (
     ),
 )
 
-# Every rule needs one of these words: a file without them is never parsed.
-PREFILTER = re.compile(rb"ompletion|choices")
+class _Prefilter:
+    """A file is parsed only if a rule can fire in it: a completions call or resource
+    (`.completions`, `Completion`, mock targets), or an untraced `.choices[i].text` read,
+    which is reported only next to an `openai` import. Django alone has hundreds of files
+    with `choices=`: a looser filter costs a parse for each. Plain `in` tests: ten times
+    faster than one regular expression with look-aheads."""
+
+    def search(self, data: bytes, /) -> bool:
+        if b"completions" in data or b"Completion" in data:
+            return True
+        return b"openai" in data and b"choices" in data and b".text" in data
+
+
+PREFILTER = _Prefilter()
 
 PACK = RulePack(
     name="openai",

@@ -72,9 +72,15 @@ def check_source(
         try:
             current = _apply_and_verify(module, edits)
         except _FixFailed as failure:
-            result.error = (
-                f"a fix produced invalid code and was not applied ({failure}); please report this"
-            )
+            rejected = _cpython_rejects(source)
+            if rejected is not None:
+                # LibCST accepts some code CPython refuses (nesting limits): the file was
+                # broken before the fix, which is the user's news, not a bug report.
+                result.error = f"syntax error (CPython): {rejected}; not fixed"
+            else:
+                result.error = (
+                    f"a fix produced invalid code and was not applied ({failure}); please report this"
+                )
             for finding in result.findings:
                 finding.fixed = False
             current = module
@@ -350,6 +356,15 @@ def _code_at(module: cst.Module, node: cst.CSTNode, indent: str) -> str:
     )
     node._codegen(state)
     return "".join(state.tokens)
+
+
+def _cpython_rejects(source: bytes) -> str | None:
+    """CPython's own complaint about `source`, or None when it compiles it."""
+    try:
+        compile(source, "<source>", "exec", ast.PyCF_ONLY_AST, dont_inherit=True)
+    except (SyntaxError, ValueError, RecursionError, MemoryError) as error:
+        return _first_line(str(error)) or type(error).__name__
+    return None
 
 
 def _first_line(text: str) -> str:

@@ -105,7 +105,7 @@ def _isolated(path: str, job: Job) -> FileResult:
     """Run one file in a process of its own, so that a crash names the file that caused it."""
     with ProcessPoolExecutor(max_workers=1) as pool:
         try:
-            return pool.submit(process_file, path, job).result()
+            return pool.submit(_process_chunk, ([path], job)).result()[0]
         except BrokenProcessPool:
             return FileResult(path=path, error=CRASHED)
 

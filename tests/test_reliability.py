@@ -1,0 +1,74 @@
+"""The runner and the atomic writer under failure: dead workers, owners, one-line errors."""
+
+from __future__ import annotations
+
+import os
+import stat
+from pathlib import Path
+
+import pytest
+
+import migrator.runner
+from migrator.files import read_source, write_atomically
+from migrator.model import FileResult
+from migrator.runner import CRASHED, Job, run_files
+from migrator.settings import Settings
+from tests.helpers import fixed, settings
+
+LEGACY = '''from openai import OpenAI
+
+client = OpenAI()
+response = client.completions.create(model="gpt-3.5-turbo-instruct", prompt="Say hi")
+print(response.choices[0].text)
+'''
+
+
+def test_a_worker_that_dies_costs_one_file_not_the_run(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    names = [f"f{i:02}.py" for i in range(30)]
+    for name in names:
+        (tmp_path / name).write_text(LEGACY)
+    real = migrator.runner.process_file
+
+    def process_file(path: str, job: Job) -> FileResult:
+        if path.endswith("f13.py"):
+            os._exit(1)  # what a segfault in the native parser or an OOM kill looks like
+        return real(path, job)
+
+    # Workers are forked from this process (Linux), so they see the patched function.
+    monkeypatch.setattr(migrator.runner, "process_file", process_file)
+    if migrator.runner.ProcessPoolExecutor(1)._mp_context.get_start_method() != "fork":  # type: ignore[attr-defined]
+        pytest.skip("workers are not forked here; the patch would not reach them")
+    paths = [str(tmp_path / name) for name in names]
+    results = list(run_files(paths, Job(settings(), fix=True, write=True), jobs=2))
+    assert [r.path for r in results] == paths  # every file, in order
+    crashed = [r for r in results if r.error]
+    assert [(r.path, r.error) for r in crashed] == [(str(tmp_path / "f13.py"), CRASHED)]
+    for name in names:
+        expected = LEGACY if name == "f13.py" else fixed(LEGACY)
+        assert (tmp_path / name).read_text() == expected
+
+
+def test_internal_errors_are_one_line(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    (tmp_path / "x.py").write_text(LEGACY)
+
+    def broken(*args: object, **kwargs: object) -> FileResult:
+        raise ValueError("first line\nsecond line\n\tthird")
+
+    monkeypatch.setattr("migrator.engine.check_source", broken)
+    result = migrator.runner.process_file(str(tmp_path / "x.py"), Job(Settings()))
+    assert result.error is not None and "\n" not in result.error
+    assert result.error.startswith("internal error: ValueError: first line second line third")
+
+
+def test_write_keeps_the_owner_and_mode(tmp_path: Path) -> None:
+    path = tmp_path / "x.py"
+    path.write_text("old\n")
+    path.chmod(0o640)
+    if hasattr(os, "geteuid") and os.geteuid() == 0:
+        os.chown(path, 1234, 5678)  # root can: then the rewrite must give it back
+    before = path.stat()
+    write_atomically(str(path), b"new\n", read_source(str(path)))
+    after = path.stat()
+    assert path.read_bytes() == b"new\n"
+    assert stat.S_IMODE(after.st_mode) == 0o640
+    assert (after.st_uid, after.st_gid) == (before.st_uid, before.st_gid)

@@ -124,8 +124,6 @@ def _analyse(
     run_notes: list[str] | None = None,
     requirements: Sequence[str] = (),
 ) -> tuple[list[Finding], list[Edit]]:
-    from libcst.metadata import ParentNodeProvider, PositionProvider
-
     from migrator.fixer import effective_applicability, fix_groups
 
     ctx = RuleContext(path=path, module=module, options=settings.rule_options, requirements=tuple(requirements))
@@ -141,15 +139,15 @@ def _analyse(
     suppressions = SuppressionIndex.from_source(code)
     if not reports:
         return _unused_findings(path, suppressions, rules, known_codes), []
-    positions = ctx.metadata(PositionProvider)
-    parents = ctx.metadata(ParentNodeProvider)
+    parents = _Parents(ctx.index())
     lines = code.splitlines(keepends=True)
+    statements = [_statement(report.node, parents) for report in reports]
+    targets = [_replacement_target(report, parents) for report in reports]
+    # One code-generation pass positions exactly the nodes the findings need.
+    positions = _positions(module, [*(r.node for r in reports), *statements, *targets])
     blocked = []
-    statements = []
-    for report in reports:
+    for report, statement in zip(reports, statements):
         start = positions[report.node].start.line
-        statement = _statement(report.node, parents)
-        statements.append(statement)
         statement_line = positions[statement].start.line if statement is not None else start
         blocked.append(suppressions.silences(report.code, (start, statement_line)))
 
@@ -174,7 +172,7 @@ def _analyse(
         replacement = None
         if report.fix is not None and level is not Applicability.NONE:
             replacement = _replacement(
-                report, group_edits[index], module, lines, parents, positions, statements[index]
+                targets[index], group_edits[index], module, lines, parents, positions, statements[index]
             )
         findings.append(
             Finding(
@@ -235,6 +233,57 @@ def _unused_findings(
     return findings
 
 
+class _Parents:
+    """The engine's helpers ask `node in parents` / `parents[node]`: answer from the index."""
+
+    def __init__(self, index: Any) -> None:
+        self._index = index
+
+    def __contains__(self, node: object) -> bool:
+        return self._index.parent(node) is not None
+
+    def __getitem__(self, node: Any) -> Any:
+        found = self._index.parent(node)
+        if found is None:
+            raise KeyError(node)
+        return found
+
+    def get(self, node: Any) -> Any:
+        return self._index.parent(node)
+
+
+def _positions(module: cst.Module, nodes: Sequence[Any]) -> dict[Any, Any]:
+    """CodeRanges (PositionProvider's convention) for the given nodes, keyed by node."""
+    from libcst.metadata import CodePosition, CodeRange
+
+    from migrator.tree import spans
+
+    wanted = [node for node in nodes if node is not None]
+    found = spans(module, wanted)
+    result: dict[Any, Any] = {}
+    for node in wanted:
+        span = found.get(id(node))
+        if span is not None:
+            result[node] = CodeRange(
+                CodePosition(span.start_line, span.start_column), CodePosition(span.end_line, span.end_column)
+            )
+    return result
+
+
+def _replacement_target(report: Report, parents: Any) -> Any:
+    """The smallest expression holding all of a finding's own edits (None: beyond a statement)."""
+    import libcst as cst
+
+    if report.fix is None:
+        return None
+    candidate = report.node
+    while not all(_inside(edit.target, candidate, parents) for edit in report.fix.edits):
+        candidate = parents.get(candidate)
+        if candidate is None or isinstance(candidate, (cst.Module, cst.BaseStatement)):
+            return None
+    return candidate
+
+
 def _statement(node: Any, parents: Any) -> Any:
     """The statement a node belongs to (a simple statement line or a compound header)."""
     import libcst as cst
@@ -293,7 +342,7 @@ def _inside(node: Any, ancestor: Any, parents: Any) -> bool:
 
 
 def _replacement(
-    report: Report,
+    candidate: Any,
     edits: Sequence[Edit],
     module: cst.Module,
     lines: Sequence[str],
@@ -310,12 +359,8 @@ def _replacement(
 
     from migrator.fixer import apply_edits_to_node
 
-    assert report.fix is not None
-    candidate = report.node
-    while not all(_inside(edit.target, candidate, parents) for edit in report.fix.edits):
-        candidate = parents.get(candidate)
-        if candidate is None or isinstance(candidate, (cst.Module, cst.BaseStatement)):
-            return None
+    if candidate is None:
+        return None
     where = positions[candidate]
     location = Location(where.start.line, where.start.column + 1, where.end.line, where.end.column + 1)
     inside = [edit for edit in edits if _inside(edit.target, candidate, parents)]

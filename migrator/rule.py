@@ -19,6 +19,8 @@ if TYPE_CHECKING:  # LibCST is imported lazily: a clean file never pays for it.
     import libcst as cst
     from libcst.metadata import BaseMetadataProvider
 
+    from migrator.tree import ModuleIndex
+
 _T = TypeVar("_T")
 
 
@@ -128,6 +130,12 @@ class RuleContext:
                 self.wrapper = MetadataWrapper(self.module, unsafe_skip_copy=True)
             self._resolved[provider] = self.wrapper.resolve(provider)
         return self._resolved[provider]
+
+    def index(self) -> ModuleIndex:
+        """Parents, scopes and name bindings of the module, built in one pass on first use."""
+        from migrator.tree import ModuleIndex
+
+        return self.memo("module-index", lambda: ModuleIndex(self.module))
 
     def memo(self, key: str, compute: Callable[[], _T]) -> _T:
         """Share one analysis between the rules of a pack."""

@@ -19,15 +19,9 @@ from pathlib import Path
 from typing import Optional, Union
 
 import libcst as cst
-from libcst.metadata import (
-    Assignment,
-    BaseAssignment,
-    ImportAssignment,
-    ParentNodeProvider,
-    ScopeProvider,
-)
 
 from migrator.rule import RuleContext
+from migrator.tree import Binding
 
 from . import sdk
 
@@ -434,8 +428,7 @@ class Analyzer:
         self.proxies = proxies
         self.other_sdk = other_sdk
         self.uses_openai = uses_openai
-        self.parents = ctx.metadata(ParentNodeProvider)
-        self.scopes = ctx.metadata(ScopeProvider)
+        self.index = ctx.index()
         self.calls: dict[int, CompletionsCall] = {}
         self._kind_cache: dict[int, Optional[Kind]] = {}
         self._receiver_cache: dict[int, Receiver] = {}
@@ -444,40 +437,21 @@ class Analyzer:
     # -- metadata helpers --
 
     def parent(self, node: cst.CSTNode) -> Optional[cst.CSTNode]:
-        return self.parents.get(node)
+        return self.index.parent(node)
 
     def qualified_names(self, node: cst.CSTNode) -> set[str]:
-        scope = self.scopes.get(node)
-        if scope is None:
-            return set()
-        try:
-            names = scope.get_qualified_names_for(node)
-        except Exception:
-            return set()
-        return {sdk.normalise_qualified_name(q.name, self.proxies) for q in names}
+        return {sdk.normalise_qualified_name(name, self.proxies) for name in self.index.qualified_names(node)}
 
-    def assignments(self, name: cst.Name) -> Optional[list[BaseAssignment]]:
-        scope = self.scopes.get(name)
-        if scope is None:
-            return None
-        found = list(scope[name.value])
-        return found or None
+    def assignments(self, name: cst.Name) -> Optional[list[Binding]]:
+        return self.index.bindings(name) or None
 
     def references(self, binding: cst.CSTNode, name: str) -> Optional[list[cst.CSTNode]]:
         """Every place (in any scope) that reads the name bound by `binding`."""
-        scope = self.scopes.get(binding)
-        if scope is None:
-            return None
-        found: list[cst.CSTNode] = []
-        for assignment in scope.assignments[name]:
-            if isinstance(assignment, Assignment) and assignment.node is binding:
-                found.extend(access.node for access in assignment.references)
-        return found
+        found = self.index.binding_of(binding, name)
+        return list(found.references) if found is not None else None
 
-    def assigned_value(self, assignment: BaseAssignment) -> Union[cst.BaseExpression, cst.CSTNode, None]:
+    def assigned_value(self, assignment: Binding) -> Union[cst.BaseExpression, cst.CSTNode, None]:
         """The expression a name was bound to, or the binding node when there is none."""
-        if not isinstance(assignment, Assignment):
-            return None
         target = assignment.node
         if not isinstance(target, cst.Name):
             return target  # Param, FunctionDef, ClassDef, ...
@@ -562,8 +536,8 @@ class Analyzer:
             return None
         return None
 
-    def _assignment_receiver(self, assignment: BaseAssignment, use: cst.Name, depth: int) -> Receiver:
-        if isinstance(assignment, ImportAssignment):
+    def _assignment_receiver(self, assignment: Binding, use: cst.Name, depth: int) -> Receiver:
+        if assignment.is_import:
             return self._imported_receiver(assignment, use)
         value = self.assigned_value(assignment)
         if isinstance(value, cst.Param):
@@ -572,7 +546,7 @@ class Analyzer:
             return self.receiver(value, depth + 1)
         if isinstance(value, cst.CSTNode) and not isinstance(value, (cst.For, cst.CompFor, cst.WithItem)):
             return OTHER  # a function or class of the user's own
-        if isinstance(assignment, Assignment) and isinstance(assignment.node, cst.Name):
+        if isinstance(assignment.node, cst.Name):
             annotated = self.parent(assignment.node)
             if isinstance(annotated, cst.AnnAssign):
                 return self._annotation_receiver(annotated.annotation)
@@ -599,7 +573,7 @@ class Analyzer:
             return OTHER
         return None
 
-    def _imported_receiver(self, assignment: ImportAssignment, use: cst.Name) -> Receiver:
+    def _imported_receiver(self, assignment: Binding, use: cst.Name) -> Receiver:
         """`from .clients import client`: look at that module's text, if it is ours."""
         statement = assignment.node
         if not isinstance(statement, cst.ImportFrom) or (statement.module is None and not statement.relative):
@@ -680,7 +654,7 @@ class Analyzer:
             assignments = self.assignments(node)
             if assignments and len(assignments) == 1:
                 assignment = assignments[0]
-                if isinstance(assignment, Assignment) and isinstance(assignment.node, cst.FunctionDef):
+                if isinstance(assignment.node, cst.FunctionDef):
                     return assignment.node
         if isinstance(node, cst.Attribute) and isinstance(node.value, cst.Name):
             klass = self._enclosing_class_of_self(node.value)
@@ -813,7 +787,7 @@ class Analyzer:
         resource_import = None
         if isinstance(func.value, cst.Name):
             for assignment in self.assignments(func.value) or ():
-                if isinstance(assignment, ImportAssignment) and isinstance(assignment.node, cst.ImportFrom):
+                if assignment.is_import and isinstance(assignment.node, cst.ImportFrom):
                     resource_import = assignment.node
         stream = self._literal_stream(node)
         call = CompletionsCall(
@@ -1000,12 +974,10 @@ class Analyzer:
             return None
         kinds: list[Optional[Kind]] = []
         for assignment in assignments:
-            if not isinstance(assignment, Assignment):
-                return None
             kinds.append(self._binding_kind(assignment, depth))
         return _join_all(kinds)
 
-    def _binding_kind(self, assignment: Assignment, depth: int) -> Optional[Kind]:
+    def _binding_kind(self, assignment: Binding, depth: int) -> Optional[Kind]:
         value = self.assigned_value(assignment)
         target = assignment.node
         if isinstance(value, (cst.For, cst.CompFor)):
@@ -1114,13 +1086,12 @@ class Analyzer:
             return node.value.attr.value == "choices"
         if isinstance(node, cst.Name):
             for assignment in self.assignments(node) or ():
-                if isinstance(assignment, Assignment):
-                    value = self.assigned_value(assignment)
-                    if isinstance(value, (cst.For, cst.CompFor)) and isinstance(value.iter, cst.Attribute):
-                        if value.iter.attr.value == "choices":
-                            return True
-                    if isinstance(value, cst.BaseExpression) and self._looks_like_choice(value):
+                value = self.assigned_value(assignment)
+                if isinstance(value, (cst.For, cst.CompFor)) and isinstance(value.iter, cst.Attribute):
+                    if value.iter.attr.value == "choices":
                         return True
+                if isinstance(value, cst.BaseExpression) and self._looks_like_choice(value):
+                    return True
         return False
 
     def used_as_str(self, node: cst.BaseExpression) -> bool:

@@ -6,7 +6,6 @@ from collections.abc import Iterator, Mapping
 from typing import Any, Optional
 
 import libcst as cst
-from libcst.metadata import Assignment, GlobalScope
 
 from migrator.model import Applicability
 from migrator.rule import Edit, Fix, Report, Rule, RuleContext
@@ -161,7 +160,7 @@ def _module_constant(analyzer: Analyzer, name: cst.Name) -> Optional[cst.SimpleS
     if not assignments or len(assignments) != 1:
         return None
     assignment = assignments[0]
-    if not isinstance(assignment, Assignment) or not isinstance(assignment.scope, GlobalScope):
+    if not assignment.scope.is_module:
         return None
     value = analyzer.assigned_value(assignment)
     return value if isinstance(value, cst.SimpleString) else None
@@ -169,7 +168,7 @@ def _module_constant(analyzer: Analyzer, name: cst.Name) -> Optional[cst.SimpleS
 
 def _binding_name(analyzer: Analyzer, use: cst.Name) -> Optional[cst.CSTNode]:
     assignments = analyzer.assignments(use)
-    if assignments and len(assignments) == 1 and isinstance(assignments[0], Assignment):
+    if assignments and len(assignments) == 1:
         return assignments[0].node
     return None
 

@@ -6,7 +6,6 @@ from dataclasses import dataclass
 from typing import Optional
 
 import libcst as cst
-from libcst.metadata import Assignment
 
 from . import sdk
 from .analysis import Analyzer, CompletionsCall
@@ -43,7 +42,7 @@ def prompt_shape(analyzer: Analyzer, value: cst.BaseExpression, depth: int = 0) 
         if assignments and depth < 4:
             shapes = set()
             for assignment in assignments:
-                bound = analyzer.assigned_value(assignment) if isinstance(assignment, Assignment) else None
+                bound = analyzer.assigned_value(assignment)
                 if isinstance(bound, cst.Param):
                     shapes.add(_annotation_shape(bound.annotation))
                 elif isinstance(bound, cst.BaseExpression):

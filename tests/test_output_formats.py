@@ -38,7 +38,7 @@ def echoed(question):
 def project(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     (tmp_path / "app.py").write_text(LEGACY)
     (tmp_path / "clean.py").write_text("print('nothing to see')\n")
-    (tmp_path / "broken.py").write_text("def broken(:\n    completion = 1\n")
+    (tmp_path / "broken.py").write_text("def broken(:\n    completions = 1\n")
     monkeypatch.chdir(tmp_path)
     return tmp_path
 

@@ -118,7 +118,7 @@ def test_nothing_to_migrate(project: Path) -> None:
 
 
 def test_unparsable_file_is_listed_and_exits_1(project: Path) -> None:
-    (project / "src" / "broken.py").write_text("def f(:\n    completion\n")
+    (project / "src" / "broken.py").write_text("def f(:\n    completions\n")
     result = report("--format", "json", "src")
     assert result.exit_code == 1
     data = json.loads(result.stdout)

@@ -477,7 +477,7 @@ def case_rows(cases: Iterable[Case]) -> list[list[str]]:
                 str(len(case.samples)),
                 fmt(case.median("wall"), 3),
                 spread,
-                fmt(ratio(sizes[case.cwd] / MB, case.median("wall")), 2),
+                f"{ratio(sizes[case.cwd] / MB, case.median('wall')) or 0:.3g}",
                 fmt(case.median("cpu"), 2),
                 per_process,
                 fmt(case.median("tree_peak_mb"), 0),

@@ -8,6 +8,7 @@ something; 2 usage or configuration error, or the tool itself failed.
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import sys
 from collections.abc import Iterator
 from pathlib import Path
@@ -133,7 +134,9 @@ def cli() -> None:
     """Find code written against OpenAI's legacy Completions API and migrate it to Chat Completions."""
 
 
-def _run(params: dict[str, Any], *, fix: bool, diff: bool) -> tuple[RunSummary, Resolved, list[Any]]:
+def _run(
+    params: dict[str, Any], *, fix: bool, diff: bool, previews: bool = False
+) -> tuple[RunSummary, Resolved, list[Any]]:
     from migrator.discovery import discover
 
     pack = _pack()
@@ -141,7 +144,10 @@ def _run(params: dict[str, Any], *, fix: bool, diff: bool) -> tuple[RunSummary, 
     paths = params.get("paths") or (".",)
     files, path_errors = discover(paths, resolved.settings)
     summary = RunSummary(errors=list(path_errors))
-    job = Job(settings=resolved.settings, fix=fix, write=fix and not diff, keep_old=diff)
+    # Only the machine formats show each fix's text; people get the diff instead.
+    previews = previews or params.get("output_format") in ("json", "sarif")
+    settings = dataclasses.replace(resolved.settings, fix_previews=previews)
+    job = Job(settings=settings, fix=fix, write=fix and not diff, keep_old=diff)
     changed = []
     with _progress(len(files)) as advance:
         for result in run_files(files, job, params.get("jobs"), advance):
@@ -300,7 +306,8 @@ def report(**params: Any) -> int:
     from migrator.plan import build_plan
     from migrator.reporters import plan as plan_format
 
-    summary, _, _ = _run(params, fix=False, diff=False)
+    # The plan reads the models a fix would write out of each fix's text.
+    summary, _, _ = _run(params, fix=False, diff=False, previews=True)
     pack = _pack()
     flags = [spec.cli for spec in pack.options if spec.cli is not None]
     plan = build_plan(summary, rule_infos(pack), params.get("paths") or (".",), flags)

@@ -109,6 +109,8 @@ def _apply_and_verify(module: cst.Module, edits: Sequence[Edit]) -> cst.Module:
         reparsed = cst.parse_module(updated.bytes)
         # LibCST's grammar is a little more permissive than CPython's; ask CPython too.
         ast.parse(code)
+    except RecursionError:
+        raise  # too deep for LibCST's recursive transformer: the caller says so, nothing is written
     except Exception as error:
         raise _FixFailed(_first_line(str(error)) or type(error).__name__) from error
     return reparsed
@@ -170,7 +172,7 @@ def _analyse(
         where = positions[report.node]
         location = Location(where.start.line, where.start.column + 1, where.end.line, where.end.column + 1)
         replacement = None
-        if report.fix is not None and level is not Applicability.NONE:
+        if settings.fix_previews and report.fix is not None and level is not Applicability.NONE:
             replacement = _replacement(
                 targets[index], group_edits[index], module, lines, parents, positions, statements[index]
             )

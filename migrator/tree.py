@@ -18,12 +18,13 @@ from bisect import bisect_right
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from typing import Any, Callable, Optional, Union
+from typing import Any, Callable, Optional, TypeVar, Union
 
 import libcst as cst
 from libcst._nodes.internal import CodegenState
 
 BUILTIN_NAMES = frozenset(dir(builtins))
+_NodeT = TypeVar("_NodeT", bound=cst.CSTNode)
 
 
 @dataclass(eq=False)
@@ -92,6 +93,7 @@ class ModuleIndex:
         self._bound: set[int] = set()  # Name nodes that are binding targets
         self._not_names: set[int] = set()  # attribute names, keywords: not references
         self._loads: list[tuple[cst.Name, Scope]] = []
+        self._by_type: dict[type, list[cst.CSTNode]] = {}
         self._walk(module, self.module_scope)
         for name, scope in self._loads:
             for binding in self._lookup(name.value, scope):
@@ -101,6 +103,10 @@ class ModuleIndex:
 
     def parent(self, node: cst.CSTNode) -> Optional[cst.CSTNode]:
         return self.parents.get(id(node))
+
+    def nodes(self, kind: type[_NodeT]) -> list[_NodeT]:
+        """Every node of exactly this type, in source order (a rule's cheap first look)."""
+        return self._by_type.get(kind, [])  # type: ignore[return-value]
 
     def scope(self, node: cst.CSTNode) -> Optional[Scope]:
         """The scope a node is in (for names; other nodes: the scope of their first name)."""
@@ -195,6 +201,11 @@ class ModuleIndex:
 
     def _walk(self, node: cst.CSTNode, scope: Scope) -> None:
         # Children first get their parent; special forms then choose each child's scope.
+        found = self._by_type.get(type(node))
+        if found is None:
+            self._by_type[type(node)] = [node]
+        else:
+            found.append(node)
         kids = list(children(node))
         for child in kids:
             self.parents[id(child)] = node

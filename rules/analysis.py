@@ -16,7 +16,7 @@ import re
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Optional, Union
+from typing import Any, Callable, Optional, Union
 
 import libcst as cst
 
@@ -213,7 +213,20 @@ def analyse(ctx: RuleContext) -> Analysis:
 
 def _build(ctx: RuleContext) -> Analysis:
     collector = _Collector()
-    ctx.module.visit(collector)
+    index = ctx.index()
+    looks: tuple[tuple[type, Callable[[Any], None]], ...] = (
+        (cst.Assign, collector.visit_Assign),
+        (cst.Import, collector.visit_Import),
+        (cst.ImportFrom, collector.visit_ImportFrom),
+        (cst.Call, collector.visit_Call),
+        (cst.Attribute, collector.visit_Attribute),
+        (cst.Subscript, collector.visit_Subscript),
+        (cst.SimpleString, collector.visit_SimpleString),
+    )
+    for node_type, look in looks:
+        nodes: list[Any] = index.nodes(node_type)
+        for found in nodes:
+            look(found)
     proxies = sdk.PROXY_MODULES + tuple(ctx.options.get("openai-modules") or ())
     uses_openai = any(
         root == "openai" or any(root == p or root.startswith(p + ".") or p.startswith(root + ".") for p in proxies)
@@ -290,11 +303,10 @@ def _mock_targets(strings: Sequence[cst.SimpleString]) -> list[MockTarget]:
     return found
 
 
-class _Collector(cst.CSTVisitor):
-    """One cheap pass that finds the few nodes worth resolving metadata for."""
+class _Collector:
+    """Picks the few nodes worth a closer look out of the module index's node lists."""
 
     def __init__(self) -> None:
-        super().__init__()
         self.imported: set[str] = set()
         self.create_calls: list[cst.Call] = []
         self.text_attributes: list[cst.BaseExpression] = []

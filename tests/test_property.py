@@ -187,20 +187,66 @@ SURROUNDINGS = st.lists(
 
 
 @st.composite
-def planted_module(draw: st.DrawFn) -> str:
-    before = "".join(draw(SURROUNDINGS))
+def legacy_v0_program(draw: st.DrawFn) -> str:
+    """The pre-1.0 SDK: `openai.Completion.create(engine=...)` and dict-style reads."""
+    result = draw(IDENTIFIER)
+    form = draw(st.sampled_from(["module", "from", "async"]))
+    stream = draw(st.booleans())
+    read = draw(st.sampled_from(["dict", "attribute", "loop", "get"]))
+    keyword = draw(st.sampled_from(["engine", "model"]))
+    arguments = [f'{keyword}="text-davinci-003"', "prompt=question"]
+    arguments += [ARGUMENTS[key] for key in draw(st.lists(st.sampled_from(sorted(ARGUMENTS)), unique=True, max_size=3))]
+    if stream:
+        arguments.append("stream=True")
+    call_args = ", ".join(draw(st.permutations(arguments)))
+    if form == "from":
+        header, call, signature = "from openai import Completion\n\n", "Completion.create", "def"
+    elif form == "async":
+        header, call, signature = "import openai\n\n", "await openai.Completion.acreate", "async def"
+    else:
+        header, call, signature = "import openai\n\n", "openai.Completion.create", "def"
+    lines = [f"{signature} ask(question):\n", f"    {result} = {call}({call_args})\n"]
+    loop = "async for" if form == "async" else "for"
+    if stream:
+        lines.append(f"    {loop} chunk in {result}:\n        print(chunk['choices'][0]['text'], end='')\n")
+    elif read == "dict":
+        lines.append(f"    return {result}['choices'][0]['text']\n")
+    elif read == "attribute":
+        lines.append(f"    return {result}.choices[0].text\n")
+    elif read == "get":
+        lines.append(f"    return [choice.get('text') for choice in {result}['choices']]\n")
+    else:
+        lines.append(f"    for choice in {result}['choices']:\n        print(choice['text'])\n")
+    return header + "".join(lines)
+
+
+# Built once: hypothesmith compiles CPython's grammar each time `from_grammar()` is called.
+GENERATED_SURROUNDINGS = st.one_of(
+    SURROUNDINGS.map("".join),  # real-looking hand-written lines
+    hypothesmith.from_grammar().map(lambda code: code if code.endswith("\n") or not code else code + "\n"),
+)
+
+
+@st.composite
+def planted_module(draw: st.DrawFn) -> tuple[str, str]:
+    """(source, the `sdk` option): a legacy program between generated code."""
+    before = draw(GENERATED_SURROUNDINGS)
     after = "".join(draw(SURROUNDINGS))
-    program = draw(legacy_program())
-    return before + program + "\n" + after
+    if draw(st.booleans()):
+        program, sdk = draw(legacy_program()), "auto"
+    else:
+        program, sdk = draw(legacy_v0_program()), draw(st.sampled_from(["keep", "v1"]))
+    # A generated `from __future__` import must stay first; everything else goes after.
+    return before + program + "\n" + after, sdk
 
 
-LEGACY_CALL = re.compile(r"(?<!chat\.)completions\.create\(")
-TEXT_READ = re.compile(r"(\.choices\[0\]|\bchoice|\bc)\.text\b")
+LEGACY_CALL = re.compile(r"(?<!chat\.)completions\.create\(|(?<!Chat)Completion\.a?create\(")
+TEXT_READ = re.compile(r"(\.choices\[0\]|\bchoice|\bc)\.text\b|\[.text.\]|get\(.text.\)")
 
 
-def assert_migrated_or_manual(source: str) -> None:
+def assert_migrated_or_manual(source: str, sdk: str = "auto") -> None:
     assert parses(source), source
-    result = engine(source, unsafe_fixes=True, model=MODEL)
+    result = engine(source, unsafe_fixes=True, model=MODEL, sdk=sdk)
     assert result.error is None, f"{result.error}\n{source}"
     manual = [f for f in result.findings if f.fix is Applicability.NONE]
     output = (result.new_source or source.encode()).decode("utf-8")
@@ -212,16 +258,17 @@ def assert_migrated_or_manual(source: str) -> None:
 
 
 @given(planted_module())
-def test_planted_legacy_calls_are_migrated_or_reported_as_manual(source: str) -> None:
-    assert_migrated_or_manual(source)
+def test_planted_legacy_calls_are_migrated_or_reported_as_manual(planted: tuple[str, str]) -> None:
+    assert_migrated_or_manual(*planted)
 
 
 @given(planted_module())
-def test_fixing_planted_calls_is_idempotent(source: str) -> None:
-    once = engine(source, unsafe_fixes=True, model=MODEL)
+def test_fixing_planted_calls_is_idempotent(planted: tuple[str, str]) -> None:
+    source, sdk = planted
+    once = engine(source, unsafe_fixes=True, model=MODEL, sdk=sdk)
     if once.new_source is None:
         return
-    twice = run(once.new_source, unsafe_fixes=True, model=MODEL)
+    twice = run(once.new_source, unsafe_fixes=True, model=MODEL, sdk=sdk)
     assert twice.new_source is None, once.new_source.decode()
 
 

@@ -646,6 +646,42 @@ class Analyzer:
                     results.append(self.receiver(value, depth + 1))
         return _join_receivers(results) if results else None
 
+    def self_attribute_values(self, node: cst.Attribute) -> list[cst.BaseExpression]:
+        """What `self.x` is set to in its class: `self.x = ...` in methods, `x = ...` in the body."""
+        if not isinstance(node.value, cst.Name):
+            return []
+        klass = self._enclosing_class_of_self(node.value)
+        if klass is None:
+            return []
+        attribute = node.attr.value
+        values: list[cst.BaseExpression] = []
+        for statement in _walk(klass.body):
+            targets: list[cst.BaseExpression] = []
+            value: Optional[cst.BaseExpression] = None
+            if isinstance(statement, cst.Assign):
+                targets, value = [t.target for t in statement.targets], statement.value
+            elif isinstance(statement, cst.AnnAssign) and statement.value is not None:
+                targets, value = [statement.target], statement.value
+            for target in targets:
+                own = isinstance(target, cst.Attribute) and target.attr.value == attribute and (
+                    isinstance(target.value, cst.Name) and target.value.value == node.value.value
+                )
+                class_level = isinstance(target, cst.Name) and target.value == attribute and (
+                    self.parent(self.parent(statement) or statement) is klass.body
+                )
+                if (own or class_level) and value is not None:
+                    values.append(value)
+        return values
+
+    def constructor_sites(self, klass: cst.ClassDef) -> list[cst.Call]:
+        """`Klass(...)` calls in this module (the call sites of its `__init__`)."""
+        sites = []
+        for node in self.references(klass, klass.name.value) or ():
+            parent = self.parent(node)
+            if isinstance(parent, cst.Call) and parent.func is node:
+                sites.append(parent)
+        return sites
+
     def _enclosing_class_of_self(self, name: cst.Name) -> Optional[cst.ClassDef]:
         current: Optional[cst.CSTNode] = name
         function: Optional[cst.FunctionDef] = None
@@ -1046,7 +1082,7 @@ class Analyzer:
         is_method = self._is_method(function)
         kinds: list[Optional[Kind]] = []
         for site, bound_method in sites:
-            argument = _argument_for(site, param.name.value, position, is_method and bound_method)
+            argument = argument_for(site, param.name.value, position, is_method and bound_method)
             if argument is None:
                 if param.default is not None:
                     continue
@@ -1281,7 +1317,7 @@ def _walk(node: cst.CSTNode) -> Iterator[cst.CSTNode]:
         stack.extend(reversed(current.children))
 
 
-def _argument_for(call: cst.Call, name: str, position: Optional[int], bound: bool) -> Optional[cst.BaseExpression]:
+def argument_for(call: cst.Call, name: str, position: Optional[int], bound: bool) -> Optional[cst.BaseExpression]:
     for arg in call.args:
         if arg.keyword is not None and arg.keyword.value == name:
             return arg.value

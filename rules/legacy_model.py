@@ -11,7 +11,7 @@ from migrator.model import Applicability
 from migrator.rule import Edit, Fix, Report, Rule, RuleContext
 
 from . import sdk
-from .analysis import Analysis, Analyzer, CompletionsCall, analyse
+from .analysis import Analysis, Analyzer, CompletionsCall, analyse, argument_for
 from .edits import replace_with, set_string
 
 CHOOSE_MODEL = (
@@ -72,6 +72,7 @@ class LegacyModelRule(Rule):
         if analyzer is None:
             return
         handled_constants: set[int] = set()
+        through: dict[int, tuple[cst.SimpleString, CompletionsCall, set[str]]] = {}
         for call in analysis.calls:
             model = call.model_argument()
             if model is None or call.chat:
@@ -81,14 +82,23 @@ class LegacyModelRule(Rule):
                 report = self._literal(ctx, call, value, frozenset({call.key}))
                 if report is not None:
                     yield report
-            elif isinstance(value, cst.Name):
-                constant = _module_constant(analyzer, value)
-                if constant is None or id(constant) in handled_constants:
+            elif isinstance(value, cst.Name) and (constant := _module_constant(analyzer, value)) is not None:
+                if id(constant) in handled_constants:
                     continue
                 handled_constants.add(id(constant))
                 report = self._constant(ctx, analysis, analyzer, value, constant)
                 if report is not None:
                     yield report
+            else:
+                # Parameter defaults, arguments at the local call sites, `self.model`:
+                # each legacy literal that can reach the call is replaced where written.
+                for literal in origins(analyzer, value):
+                    entry = through.setdefault(id(literal), (literal, call, set()))
+                    entry[2].add(call.key)
+        for literal, call, keys in through.values():
+            report = self._literal(ctx, call, literal, frozenset(keys))
+            if report is not None:
+                yield report
 
     def _literal(
         self, ctx: RuleContext, call: CompletionsCall, node: cst.SimpleString, groups: frozenset[str]
@@ -153,6 +163,45 @@ class LegacyModelRule(Rule):
         )
         report.node = use
         return report
+
+
+def origins(analyzer: Analyzer, node: cst.BaseExpression, depth: int = 0) -> list[cst.SimpleString]:
+    """String literals that can flow into `node` within this module."""
+    if depth > 6:
+        return []
+    if isinstance(node, cst.SimpleString):
+        return [node]
+    found: list[cst.SimpleString] = []
+    if isinstance(node, cst.Name):
+        for binding in analyzer.assignments(node) or ():
+            value = analyzer.assigned_value(binding)
+            if isinstance(value, cst.Param):
+                found.extend(_param_origins(analyzer, value, depth))
+            elif isinstance(value, cst.BaseExpression):
+                found.extend(origins(analyzer, value, depth + 1))
+    elif isinstance(node, cst.Attribute):
+        for value in analyzer.self_attribute_values(node):
+            found.extend(origins(analyzer, value, depth + 1))
+    return found
+
+
+def _param_origins(analyzer: Analyzer, param: cst.Param, depth: int) -> list[cst.SimpleString]:
+    found: list[cst.SimpleString] = []
+    if param.default is not None:
+        found.extend(origins(analyzer, param.default, depth + 1))
+    function = analyzer.parent(analyzer.parent(param) or param)
+    if not isinstance(function, cst.FunctionDef):
+        return found
+    position = next((i for i, p in enumerate(function.params.params) if p is param), None)
+    sites: list[tuple[cst.Call, bool]] = list(analyzer.call_sites(function) or ())
+    klass = analyzer.parent(analyzer.parent(function) or function)
+    if function.name.value == "__init__" and isinstance(klass, cst.ClassDef):
+        sites.extend((site, True) for site in analyzer.constructor_sites(klass))
+    for site, bound in sites:
+        argument = argument_for(site, param.name.value, position, bound)
+        if argument is not None:
+            found.extend(origins(analyzer, argument, depth + 1))
+    return found
 
 
 def _module_constant(analyzer: Analyzer, name: cst.Name) -> Optional[cst.SimpleString]:

@@ -41,11 +41,6 @@ AZURE_API_VERSION = "2024-06-01"
 # (test, program) -> why it fails today. Each entry is a migrator bug, described in the
 # reason; `strict` makes the entry itself fail once the bug is fixed, so it gets removed.
 KNOWN_BUGS: dict[tuple[str, str], str] = {
-    ("runs", "class_client"): (
-        "a legacy model given as a parameter default (`model: str = 'gpt-3.5-turbo-instruct'`, "
-        "then `model=self.model`) is neither reported nor replaced: the migrated call sends it "
-        "to /chat/completions and gets 404, while `check` on the result says all is well"
-    ),
     ("typechecks", "sync_helpers"): (
         "a `-> Completion` return annotation stays when the returned call becomes "
         "`chat.completions.create`: mypy reports return-value and, for the reader that "

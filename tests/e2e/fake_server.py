@@ -19,7 +19,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any, Optional
-from urllib.parse import parse_qs, urlsplit
+from urllib.parse import parse_qs, unquote, urlsplit
 
 CREATED = 1_700_000_000
 
@@ -449,6 +449,8 @@ class RecordedRequest:
     endpoint: str  # "completions", "chat" or "unknown"
     deployment: Optional[str]  # Azure deployment name, if the path had one
     status: int
+    # openai<1.0 sends `engine=` in the path (`/v1/engines/{engine}/...`), not in the body.
+    engine: Optional[str] = None
 
 
 @dataclass
@@ -485,6 +487,10 @@ _OPENAI_PATH = re.compile(r"^/v1/(?P<endpoint>completions|chat/completions)$")
 _AZURE_PATH = re.compile(
     r"^/openai/deployments/(?P<deployment>[^/]+)/(?P<endpoint>completions|chat/completions)$"
 )
+# What openai<1.0 requests when the call names an `engine=` on OpenAI (mapping §1.2).
+_ENGINE_PATH = re.compile(
+    r"^/v1/engines/(?P<engine>[^/]+)/(?P<endpoint>completions|chat/completions)$"
+)
 
 
 def _error(status: int, message: str, param: Optional[str] = None) -> tuple[int, str, bytes]:
@@ -494,10 +500,30 @@ def _error(status: int, message: str, param: Optional[str] = None) -> tuple[int,
     return status, "application/json", json.dumps(payload).encode()
 
 
+def engine_of(path: str) -> Optional[str]:
+    """The engine named by an openai<1.0 `/v1/engines/{engine}/...` path, if any."""
+    match = _ENGINE_PATH.match(path)
+    return unquote(match["engine"]) if match else None
+
+
+def with_engine_model(body: Any, engine: Optional[str]) -> Any:
+    """The body as the server sees it: an engine or Azure deployment in the path names the
+    model when the body does not."""
+    if engine is None or not isinstance(body, dict) or "model" in body:
+        return body
+    return {**body, "model": engine}
+
+
 def _route(
     path: str, query: dict[str, list[str]], body: Any
 ) -> tuple[int, str, bytes, str, Optional[str]]:
     """Answer a request: status, content type, payload, endpoint kind, deployment."""
+    engine_match = _ENGINE_PATH.match(path)
+    if engine_match is not None:
+        # openai<1.0 pops `engine` from the body into the path; answer as if it were `model`.
+        return _route(
+            f"/v1/{engine_match['endpoint']}", query, with_engine_model(body, engine_of(path))
+        )
     match = _OPENAI_PATH.match(path) or _AZURE_PATH.match(path)
     if match is None:
         return (*_error(404, f"Invalid URL (POST {path})"), "unknown", None)
@@ -505,6 +531,8 @@ def _route(
     deployment = match.groupdict().get("deployment")
     if deployment is not None and "api-version" not in query:
         return (*_error(404, "Resource not found (missing api-version)"), endpoint, deployment)
+    # The deployment picks the model, so Azure needs none in the body (openai<1.0 sends none).
+    body = with_engine_model(body, deployment)
     if not isinstance(body, dict):
         return (
             *_error(400, "We could not parse the JSON body of your request."),
@@ -551,7 +579,9 @@ def _handler_for(state: FakeOpenAI) -> type[BaseHTTPRequestHandler]:
                 body = raw.decode(errors="replace")
             status, content_type, payload, endpoint, deployment = _route(url.path, query, body)
             state.record(
-                RecordedRequest("POST", url.path, query, body, endpoint, deployment, status)
+                RecordedRequest(
+                    "POST", url.path, query, body, endpoint, deployment, status, engine_of(url.path)
+                )
             )
             self.send_response(status)
             self.send_header("Content-Type", content_type)

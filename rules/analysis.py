@@ -195,6 +195,23 @@ class Analysis:
     dict_accesses: list[DictAccess] = field(default_factory=list)  # upgrade mode only
     error_references: list[cst.CSTNode] = field(default_factory=list)  # openai.error.X, upgrade mode
     module_alias: Optional[str] = None  # the name `import openai [as x]` binds, if any
+    type_references: list[TypeReference] = field(default_factory=list)
+
+    @property
+    def types_group(self) -> frozenset[str]:
+        """Type renames go with every v1 call of the module: a half-renamed file lies."""
+        return frozenset({"types@module"} | {c.key for c in self.calls if c.generation == "v1"})
+
+
+@dataclass
+class TypeReference:
+    """A legacy response type named in the code (`Completion`, `Stream[Completion]`...)."""
+
+    node: cst.BaseExpression  # the Name or Attribute naming it
+    legacy: str  # its qualified name
+    stream: bool  # inside Stream[...] / Iterator[...]: the chunk type
+    annotation: bool  # in an annotation (else: constructed, isinstance...)
+    binding: Optional[Binding]  # the import it comes through, for a Name
 
 
 @dataclass
@@ -222,6 +239,7 @@ def _build(ctx: RuleContext) -> Analysis:
         (cst.Attribute, collector.visit_Attribute),
         (cst.Subscript, collector.visit_Subscript),
         (cst.SimpleString, collector.visit_SimpleString),
+        (cst.Name, collector.visit_Name),
     )
     for node_type, look in looks:
         nodes: list[Any] = index.nodes(node_type)
@@ -273,9 +291,11 @@ def _build(ctx: RuleContext) -> Analysis:
         errors = [n for n in collector.error_attributes if "openai.error" in analyzer.qualified_names(n.value)]
         errors.extend(collector.error_imports)
     alias = collector.module_aliases[0] if collector.module_aliases else None
+    types = [t for node in collector.type_names if (t := analyzer.type_reference(node))]
     return Analysis(
         uses_openai, other_sdk, calls, reads, mocks, compares, constants, analyzer, v0_reported,
         sdk_mode=mode, dict_accesses=accesses, error_references=errors, module_alias=alias,
+        type_references=types,
     )
 
 
@@ -319,6 +339,11 @@ class _Collector:
         self.string_accesses: list[cst.BaseExpression] = []
         self.error_attributes: list[cst.Attribute] = []
         self.error_imports: list[cst.ImportFrom] = []
+        self.type_names: list[cst.BaseExpression] = []
+
+    def visit_Name(self, node: cst.Name) -> None:
+        if node.value in LEGACY_TYPE_NAMES:
+            self.type_names.append(node)
 
     def visit_Assign(self, node: cst.Assign) -> None:
         for target in node.targets:
@@ -358,6 +383,8 @@ class _Collector:
                 self.strings.append(arg.value)
 
     def visit_Attribute(self, node: cst.Attribute) -> None:
+        if node.attr.value in LEGACY_TYPE_NAMES:
+            self.type_names.append(node)
         if node.attr.value == "text":
             self.text_attributes.append(node)
         elif node.attr.value in ("create", "acreate"):
@@ -420,6 +447,7 @@ def _attribute_names(node: cst.BaseExpression) -> list[str]:
 
 
 V0_METHODS = frozenset({"create", "acreate", "generate", "agenerate"})
+LEGACY_TYPE_NAMES = frozenset(name.rsplit(".", 1)[1] for name in sdk.LEGACY_TYPES)
 V0_CHAT = frozenset(
     {"openai.ChatCompletion", "openai.api_resources.ChatCompletion", "openai.api_resources.chat_completion.ChatCompletion"}
 )
@@ -645,6 +673,50 @@ class Analyzer:
                 ):
                     results.append(self.receiver(value, depth + 1))
         return _join_receivers(results) if results else None
+
+    def type_reference(self, node: cst.BaseExpression) -> Optional[TypeReference]:
+        parent = self.parent(node)
+        if isinstance(parent, cst.Attribute) and parent.value is node:
+            return None  # `openai.types.Completion` is seen once, as the whole attribute
+        if isinstance(parent, (cst.ImportAlias, cst.Import, cst.ImportFrom)):
+            return None
+        legacy = next((name for name in self.qualified_names(node) if name in sdk.LEGACY_TYPES), None)
+        if legacy is None:
+            return None
+        binding = None
+        if isinstance(node, cst.Name):
+            binding = next((b for b in self.index.bindings(node) if b.is_import), None)
+        stream = False
+        annotation = False
+        current: Optional[cst.CSTNode] = node
+        while current is not None and not isinstance(current, (cst.BaseStatement, cst.Param)):
+            if isinstance(current, cst.Annotation):
+                annotation = True
+                break
+            if isinstance(current, cst.Subscript) and self.qualified_names(current.value) & sdk.STREAM_CONTAINERS:
+                stream = True
+            current = self.parent(current)
+        return TypeReference(node, legacy, stream, annotation, binding)
+
+    def annotation_kind(self, annotation: Optional[cst.Annotation]) -> Optional[Kind]:
+        """`response: Completion` / `stream: Stream[Completion]` say what a value is."""
+        if annotation is None:
+            return None
+        expression = annotation.annotation
+        stream = False
+        if isinstance(expression, cst.Subscript) and self.qualified_names(expression.value) & sdk.STREAM_CONTAINERS:
+            if len(expression.slice) != 1 or not isinstance(expression.slice[0].slice, cst.Index):
+                return None
+            expression, stream = expression.slice[0].slice.value, True
+        for name in self.qualified_names(expression):
+            if name in sdk.LEGACY_TYPES:
+                tag = sdk.LEGACY_TYPES[name][0][0]
+                if stream and tag == "completion":
+                    tag = "stream"
+                elif stream:
+                    return None
+                return Kind(tag, frozenset({"types@module"}))
+        return None
 
     def self_attribute_values(self, node: cst.Attribute) -> list[cst.BaseExpression]:
         """What `self.x` is set to in its class: `self.x = ...` in methods, `x = ...` in the body."""
@@ -1033,7 +1105,7 @@ class Analyzer:
         if isinstance(value, cst.WithItem):
             return self.kind(value.item, depth + 1)
         if isinstance(value, cst.Param):
-            return self._param_kind(value, depth)
+            return self._param_kind(value, depth) or self.annotation_kind(value.annotation)
         if isinstance(value, cst.BaseExpression):
             if isinstance(target, cst.Name) and self._is_unpacked(target):
                 return None

@@ -12,6 +12,7 @@ from migrator.rule import Edit, Fix, Report, Rule, RuleContext
 from .analysis import Analysis, Kind, analyse
 from .edits import set_string
 from .reads import read_rewrite
+from .types import type_reports
 
 _LOGPROB_FIELDS = {
     "tokens": "[t.token for t in {lp}.content or []]",
@@ -104,6 +105,8 @@ class CompletionTextRule(Rule):
                 groups=compare.kind.sources,
             )
         yield from self._logprob_reads(ctx, analysis)
+        if any(call.generation == "v1" for call in analysis.calls):
+            yield from type_reports(self.code, analysis)
 
     def _logprob_reads(self, ctx: RuleContext, analysis: Analysis) -> Iterator[Report]:
         analyzer = analysis.analyzer

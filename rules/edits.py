@@ -61,6 +61,63 @@ def add_import_name(name: str) -> Callable[[cst.ImportFrom], cst.ImportFrom]:
     return transform
 
 
+def ensure_from_import(module_name: str, name: str, alias: str = "") -> Callable[[cst.Module], cst.Module]:
+    """A Module transform adding `from module import name [as alias]` after the imports, once."""
+    local = alias or name
+
+    def transform(module: cst.Module) -> cst.Module:
+        body = list(module.body)
+        position = 0
+        for index, statement in enumerate(body):
+            if not isinstance(statement, cst.SimpleStatementLine):
+                break
+            small = statement.body[0] if statement.body else None
+            if isinstance(small, cst.ImportFrom) and not isinstance(small.names, cst.ImportStar):
+                if _dotted(small.module) == module_name and any(
+                    _dotted(a.name) == name and (a.asname.name.value if isinstance(a.asname, cst.AsName) and isinstance(a.asname.name, cst.Name) else name) == local
+                    for a in small.names
+                ):
+                    return module
+            if isinstance(small, (cst.Import, cst.ImportFrom)):
+                position = index + 1
+            elif not (index == 0 and isinstance(small, cst.Expr) and isinstance(small.value, cst.SimpleString)):
+                break
+            else:
+                position = 1
+        statement = cst.parse_statement(f"from {module_name} import {name}{f' as {alias}' if alias else ''}\n")
+        return module.with_changes(body=[*body[:position], statement, *body[position:]])
+
+    return transform
+
+
+def remove_import_name(local: str) -> Callable[[cst.ImportFrom], object]:
+    """An ImportFrom transform dropping the name bound as `local` (the statement if it was the last)."""
+
+    def transform(node: cst.ImportFrom) -> object:
+        if isinstance(node.names, cst.ImportStar):
+            return node
+        kept = [
+            a
+            for a in node.names
+            if (a.asname.name.value if isinstance(a.asname, cst.AsName) and isinstance(a.asname.name, cst.Name) else _dotted(a.name)) != local
+        ]
+        if not kept:
+            return cst.RemoveFromParent()
+        if len(kept) != len(node.names):
+            kept[-1] = kept[-1].with_changes(comma=node.names[-1].comma)
+        return node.with_changes(names=kept)
+
+    return transform
+
+
+def _dotted(node: Optional[cst.BaseExpression]) -> str:
+    if isinstance(node, cst.Name):
+        return node.value
+    if isinstance(node, cst.Attribute):
+        return f"{_dotted(node.value)}.{node.attr.value}"
+    return ""
+
+
 def user_messages(content: cst.BaseExpression, quote: str) -> cst.BaseExpression:
     """`[{"role": "user", "content": <content>}]` with the prompt's own node inside."""
     template = cst.parse_expression(f"[{{{quote}role{quote}: {quote}user{quote}, {quote}content{quote}: __content__}}]")

@@ -55,6 +55,42 @@ OTHER_SDKS: tuple[str, ...] = (
     "openrouter",
 )
 
+# Legacy response types (v1 SDK) -> (value kind, module, name, alias) of the chat type;
+# the second entry is for the stream element (inside Stream[...], Iterator[...]).
+LEGACY_TYPES: dict[str, tuple[tuple[str, str, str, str], tuple[str, str, str, str]]] = {}
+for _name in ("openai.types.Completion", "openai.types.completion.Completion"):
+    LEGACY_TYPES[_name] = (
+        ("completion", "openai.types.chat", "ChatCompletion", ""),
+        ("chunk", "openai.types.chat", "ChatCompletionChunk", ""),
+    )
+for _name in ("openai.types.CompletionChoice", "openai.types.completion_choice.CompletionChoice"):
+    LEGACY_TYPES[_name] = (
+        ("choice", "openai.types.chat.chat_completion", "Choice", "ChatChoice"),
+        ("chunk_choice", "openai.types.chat.chat_completion_chunk", "Choice", "ChatChunkChoice"),
+    )
+LEGACY_TYPES["openai.types.completion_choice.Logprobs"] = (
+    ("logprobs", "openai.types.chat.chat_completion", "ChoiceLogprobs", ""),
+    ("logprobs", "openai.types.chat.chat_completion_chunk", "ChoiceLogprobs", "ChunkChoiceLogprobs"),
+)
+STREAM_CONTAINERS = frozenset(
+    {
+        "openai.Stream",
+        "openai.AsyncStream",
+        "typing.Iterator",
+        "typing.AsyncIterator",
+        "typing.Iterable",
+        "typing.AsyncIterable",
+        "typing.Generator",
+        "typing.AsyncGenerator",
+        "collections.abc.Iterator",
+        "collections.abc.AsyncIterator",
+        "collections.abc.Iterable",
+        "collections.abc.AsyncIterable",
+        "collections.abc.Generator",
+        "collections.abc.AsyncGenerator",
+    }
+)
+
 # Mock targets in strings: the legacy resource class and its chat counterpart.
 MOCK_TARGETS: tuple[tuple[str, str], ...] = (
     # openai<1.0, kept on its SDK: the module-level chat resource

@@ -41,15 +41,6 @@ AZURE_API_VERSION = "2024-06-01"
 # (test, program) -> why it fails today. Each entry is a migrator bug, described in the
 # reason; `strict` makes the entry itself fail once the bug is fixed, so it gets removed.
 KNOWN_BUGS: dict[tuple[str, str], str] = {
-    ("typechecks", "sync_helpers"): (
-        "a `-> Completion` return annotation stays when the returned call becomes "
-        "`chat.completions.create`: mypy reports return-value and, for the reader that "
-        "takes `response: Completion`, attr-defined on `.message`"
-    ),
-    ("typechecks", "stream_helpers"): (
-        "`Stream[Completion]` annotations stay when the stream becomes a chat stream: mypy "
-        "reports return-value and attr-defined on `.delta`"
-    ),
 }
 
 # A hang guard for child processes, not a performance assertion.

@@ -1,0 +1,72 @@
+"""The legacy response types named in code, and their chat counterparts (part of OAI002)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Callable
+
+import libcst as cst
+
+from migrator.model import Applicability
+from migrator.rule import Edit, Fix, Report
+
+from . import edits, sdk
+from .analysis import Analysis, Analyzer, TypeReference
+
+
+def type_reports(code: str, analysis: Analysis) -> Iterator[Report]:
+    analyzer = analysis.analyzer
+    if analyzer is None or not analysis.type_references:
+        return
+    group = analysis.types_group
+    renamed_ids = {id(ref.node) for ref in analysis.type_references if ref.annotation}
+    imports_done: set[int] = set()
+    for reference in analysis.type_references:
+        _kind, module_name, name, alias = sdk.LEGACY_TYPES[reference.legacy][1 if reference.stream else 0]
+        old = reference.legacy.rsplit(".", 1)[1]
+        if not reference.annotation:
+            yield Report(
+                code=code,
+                node=reference.node,
+                message=f"`{old}` is a legacy Completions type; chat code uses `{module_name}.{name}`",
+                advice=f"build or check a `{name}` (from `{module_name}`) instead; its fields differ",
+                groups=frozenset({f"type@{id(reference.node)}"}),
+            )
+            continue
+        replace, extra = _rename(analyzer, reference, module_name, name, alias)
+        fix_edits = [Edit(reference.node, replace), *extra]
+        binding = reference.binding
+        if binding is not None and id(binding.node) not in imports_done:
+            # Drop the old name from its import once nothing reads it any more.
+            if binding.references and all(id(ref) in renamed_ids for ref in binding.references):
+                imports_done.add(id(binding.node))
+                fix_edits.append(Edit(binding.node, edits.remove_import_name(binding.name)))
+        yield Report(
+            code=code,
+            node=reference.node,
+            message=f"`{old}` is the legacy response type; chat responses are `{alias or name}`",
+            fix=Fix(Applicability.SAFE, tuple(fix_edits)),
+            groups=group,
+        )
+
+
+def _rename(
+    analyzer: Analyzer, reference: TypeReference, module_name: str, name: str, alias: str
+) -> tuple[Callable[[cst.BaseExpression], cst.BaseExpression], list[Edit]]:
+    node = reference.node
+    if isinstance(node, cst.Attribute):
+        # `openai.types.Completion` -> `openai.types.chat.ChatCompletion`, through the same root.
+        root = node.value
+        while isinstance(root, cst.Attribute):
+            root = root.value
+        for base in analyzer.qualified_names(root):
+            if module_name.startswith(base):
+                source = cst.Module(body=[]).code_for_node(root)
+                return _replace_with(cst.parse_expression(f"{source}{module_name[len(base):]}.{name}")), []
+    local = alias or name
+    module_edit = Edit(analyzer.index.module, edits.ensure_from_import(module_name, name, alias))
+    return (lambda _updated: cst.Name(local)), [module_edit]
+
+
+def _replace_with(expression: cst.BaseExpression) -> Callable[[cst.BaseExpression], cst.BaseExpression]:
+    return lambda updated: expression.with_changes(lpar=updated.lpar, rpar=updated.rpar)

@@ -109,6 +109,8 @@ ARGUMENTS = {
     "n": "n=2",
     "temperature": "temperature=0.5",
 }
+# Parameters without a chat equivalent: the call must be reported as manual, untouched.
+UNSUPPORTED = {"echo": "echo=True", "best_of": "best_of=3", "suffix": 'suffix="!"'}
 
 
 @st.composite
@@ -116,13 +118,17 @@ def legacy_program(draw: st.DrawFn) -> str:
     """A module that calls the legacy endpoint one way the rules know, then reads the text."""
     name = draw(IDENTIFIER)
     result = draw(IDENTIFIER.filter(lambda other: other != name))
-    receiver_kind = draw(st.sampled_from(["client", "alias", "module", "self", "async"]))
+    receiver_kind = draw(
+        st.sampled_from(["client", "alias", "module", "self", "async", "with_options", "azure"])
+    )
     extra = draw(st.lists(st.sampled_from(sorted(ARGUMENTS)), unique=True, max_size=4))
+    unsupported = draw(st.lists(st.sampled_from(sorted(UNSUPPORTED)), unique=True, max_size=1))
     stream = draw(st.booleans())
     read = draw(st.sampled_from(["index", "loop", "comprehension", "strip"]))
     prompt = draw(st.sampled_from(['"Say hi"', "question", "f'Q: {question}'", "'''multi\nline'''"]))
     arguments = [f'model="{draw(st.sampled_from(["gpt-3.5-turbo-instruct", "davinci-002", "text-davinci-003"]))}"', f"prompt={prompt}"]
     arguments += [ARGUMENTS[key] for key in extra]
+    arguments += [UNSUPPORTED[key] for key in unsupported]
     if stream:
         arguments.append("stream=True")
     call_args = ", ".join(draw(st.permutations(arguments)))
@@ -138,6 +144,12 @@ def legacy_program(draw: st.DrawFn) -> str:
         receiver = "client"
     elif receiver_kind == "module":
         receiver = "openai"
+    elif receiver_kind == "with_options":
+        header = f"from openai import OpenAI\n\n{name} = OpenAI()\n"
+        receiver = f"{name}.with_options(timeout=5)"
+    elif receiver_kind == "azure":
+        header = f"from openai import AzureOpenAI\n\n{name} = AzureOpenAI(api_version='2024-02-01')\n"
+        receiver = name
     elif receiver_kind == "self":
         header = "from openai import OpenAI\n\n\nclass Bot:\n    def __init__(self):\n        self.client = OpenAI()\n\n"
         receiver = "self.client"

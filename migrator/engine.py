@@ -62,7 +62,9 @@ def check_source(
         return result
 
     known = frozenset(rule.code for rule in pack.rule_classes())
-    findings, edits = _analyse(path, module, rules, settings, fix, known, result.run_notes, requirements)
+    # The tree prints back to exactly these bytes, so its text is the decoded source.
+    text = source.decode(module.encoding)
+    findings, edits = _analyse(path, module, rules, settings, fix, known, result.run_notes, requirements, text)
     result.findings = findings
     current = module
     if fix and edits:
@@ -70,7 +72,7 @@ def check_source(
         # second analysis is not needed to converge; the tests check that `fix` is
         # idempotent on every fixture instead of paying for it on every run.
         try:
-            current = _apply_and_verify(module, edits)
+            current, new_source = _apply_and_verify(module, edits)
         except _FixFailed as failure:
             rejected = _cpython_rejects(source)
             if rejected is not None:
@@ -86,7 +88,6 @@ def check_source(
             current = module
 
     if fix and current is not module:
-        new_source = current.bytes
         if new_source != source:
             result.new_source = new_source
             if keep_old:
@@ -98,22 +99,19 @@ class _FixFailed(Exception):
     pass
 
 
-def _apply_and_verify(module: cst.Module, edits: Sequence[Edit]) -> cst.Module:
-    import libcst as cst
-
+def _apply_and_verify(module: cst.Module, edits: Sequence[Edit]) -> tuple[cst.Module, bytes]:
+    """The fixed tree and its bytes, which CPython must parse (never write what it cannot)."""
     from migrator.fixer import apply_edits
 
     try:
         updated = apply_edits(module, edits)
-        code = updated.code
-        reparsed = cst.parse_module(updated.bytes)
-        # LibCST's grammar is a little more permissive than CPython's; ask CPython too.
-        ast.parse(code)
+        new_source = updated.bytes
+        compile(new_source, "<fixed>", "exec", ast.PyCF_ONLY_AST, dont_inherit=True)
     except RecursionError:
         raise  # too deep for LibCST's recursive transformer: the caller says so, nothing is written
     except Exception as error:
         raise _FixFailed(_first_line(str(error)) or type(error).__name__) from error
-    return reparsed
+    return updated, new_source
 
 
 def _analyse(
@@ -125,6 +123,7 @@ def _analyse(
     known_codes: frozenset[str] = frozenset(),
     run_notes: list[str] | None = None,
     requirements: Sequence[str] = (),
+    text: str | None = None,
 ) -> tuple[list[Finding], list[Edit]]:
     from migrator.fixer import effective_applicability, fix_groups
 
@@ -137,7 +136,7 @@ def _analyse(
     if not reports and not settings.warn_unused_ignores:
         return [], []
 
-    code = module.code
+    code = text if text is not None else module.code
     suppressions = SuppressionIndex.from_source(code)
     if not reports:
         return _unused_findings(path, suppressions, rules, known_codes), []

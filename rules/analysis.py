@@ -21,7 +21,7 @@ from typing import Any, Callable, Optional, Union
 import libcst as cst
 
 from migrator.rule import RuleContext
-from migrator.tree import Binding
+from migrator.tree import Binding, children
 
 from . import sdk
 
@@ -1386,7 +1386,7 @@ def _walk(node: cst.CSTNode) -> Iterator[cst.CSTNode]:
     while stack:
         current = stack.pop()
         yield current
-        stack.extend(reversed(current.children))
+        stack.extend(reversed(list(children(current))))
 
 
 def argument_for(call: cst.Call, name: str, position: Optional[int], bound: bool) -> Optional[cst.BaseExpression]:

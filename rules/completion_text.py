@@ -113,7 +113,10 @@ class CompletionTextRule(Rule):
         assert analyzer is not None
         if not any(call.keyword("logprobs") is not None for call in analysis.calls):
             return
-        for node in _attributes(ctx.module, (*_LOGPROB_FIELDS, "text_offset")):
+        fields = (*_LOGPROB_FIELDS, "text_offset")
+        for node in ctx.index().nodes(cst.Attribute):
+            if node.attr.value not in fields:
+                continue
             kind = analyzer.kind(node.value)
             if kind is not None and kind.tag == "logprobs":
                 yield self._logprob_report(node, kind)
@@ -145,15 +148,3 @@ class CompletionTextRule(Rule):
 
 def _has_v0(analysis: Analysis) -> bool:
     return any(call.generation == "v0" for call in analysis.calls)
-
-
-def _attributes(module: cst.Module, names: tuple[str, ...]) -> list[cst.Attribute]:
-    found: list[cst.Attribute] = []
-
-    class Finder(cst.CSTVisitor):
-        def visit_Attribute(self, node: cst.Attribute) -> None:
-            if node.attr.value in names:
-                found.append(node)
-
-    module.visit(Finder())
-    return found

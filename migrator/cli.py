@@ -116,7 +116,7 @@ def resolve_params(params: dict[str, Any], pack: RulePack) -> Resolved:
         config_path = config_file
     else:
         config_path = find_config(Path(paths[0]))
-    known = [rule.code for rule in pack.rule_classes()]
+    known = list(pack.known_codes())
     return resolve(_command_line_values(params, pack), pack.options, known, config_path=config_path)
 
 

@@ -102,9 +102,15 @@ class RulePack:
     options: tuple[OptionSpec, ...]
     load: Callable[[], list[type[Rule]]]
     fixture_root: Optional[str] = None
+    # The codes as plain data, so validating `--select` does not import the rules (and
+    # LibCST) before the prefilter has said whether any file needs them.
+    codes: tuple[str, ...] = ()
 
     def rule_classes(self) -> list[type[Rule]]:
         return self.load()
+
+    def known_codes(self) -> tuple[str, ...]:
+        return self.codes or tuple(rule.code for rule in self.rule_classes())
 
 
 @dataclass

@@ -85,4 +85,5 @@ PACK = RulePack(
     prefilter=PREFILTER,
     options=OPTIONS,
     load=load_rules,
+    codes=("OAI001", "OAI002", "OAI003", "OAI004", "OAI005"),
 )

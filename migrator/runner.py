@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import ast
 import importlib
 import os
+import warnings
 from collections.abc import Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
@@ -50,6 +52,10 @@ def process_file(path: str, job: Job) -> FileResult:
         return FileResult(path=path, error="is a directory")
     except OSError as error:
         return FileResult(path=path, error=f"cannot read: {_one_line(error.strerror or str(error))}")
+    if check is check_source and load_pack(job.pack_name).prefilter.search(snapshot.data):
+        hazard = _native_parser_hazard(snapshot.data)
+        if hazard is not None:
+            return FileResult(path=path, error=hazard)
     try:
         result = check(
             path,
@@ -88,6 +94,29 @@ def _process_chunk(args: tuple[list[str], Job]) -> list[FileResult]:
 
 def default_jobs() -> int:
     return max(1, len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1)
+
+
+def _native_parser_hazard(data: bytes) -> Optional[str]:
+    """Why LibCST must not see `data`, or None.
+
+    LibCST's native parser overflows its stack and kills the process (SIGSEGV) on
+    nesting that CPython's parser refuses cleanly: thousands of nested brackets, unary
+    operators or lambdas. Every such file is invalid Python anyway, so CPython's verdict
+    is reported and LibCST is never asked. Other syntax errors go on to LibCST, which
+    knows newer grammar than the running interpreter may.
+    """
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # SyntaxWarnings are the file's business
+            compile(data, "<source>", "exec", ast.PyCF_ONLY_AST, dont_inherit=True)
+    except (RecursionError, MemoryError):
+        return "too deeply nested to parse (CPython gives up too); skipped"
+    except SyntaxError as error:
+        if "too many nested" in str(error) or "too complex" in str(error):
+            return f"syntax error (CPython): {_one_line(str(error.msg))}; skipped"
+    except ValueError:  # null bytes: LibCST reports those itself
+        pass
+    return None
 
 
 def _one_line(text: str) -> str:

@@ -470,3 +470,32 @@ def test_write_atomically_refuses_a_file_that_vanished(tmp_path: Path) -> None:
     assert list(tmp_path.iterdir()) == []
 
 
+
+
+@pytest.mark.parametrize(
+    ("name", "expression"),
+    [
+        ("parens.py", "(" * 5000 + "1" + ")" * 5000),
+        ("unary.py", "-" * 100_000 + "1"),
+        ("lambdas.py", "lambda: " * 5000 + "1"),
+        ("long_sum.py", "+".join(["1"] * 20_000)),  # LibCST's parse time grows with its square
+    ],
+)
+def test_nesting_that_crashes_or_stalls_libcst_is_refused_up_front(tmp_path: Path, name: str, expression: str) -> None:
+    # LibCST's native parser dies with SIGSEGV on these (taking the whole process with it
+    # when files run in-process, as with --jobs 1), or takes minutes; CPython refuses them
+    # cleanly. A subprocess, so that a regression fails this test instead of killing pytest.
+    root = tree(tmp_path)
+    bad = root / name
+    bad.write_text(f"# completions\nvalue = {expression}\n")
+    done = subprocess.run(
+        [sys.executable, "-m", "migrator", "fix", "--isolated", "--model", "gpt-4o-mini", "--jobs", "1", "."],
+        cwd=root,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert done.returncode == 1, (done.returncode, done.stderr[-2000:])
+    lines = [line for line in done.stdout.splitlines() if line.startswith(f"{name}: error: ")]
+    assert len(lines) == 1 and ("too deeply nested" in lines[0] or "too many nested" in lines[0]), done.stdout
+    assert good_was_fixed(root)

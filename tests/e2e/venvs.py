@@ -22,6 +22,10 @@ from pathlib import Path
 # The last 1.x release and the newest release: the two ends the rules must support.
 SDK_VERSIONS: tuple[str, ...] = ("1.109.1", "3.57.0")
 
+# The last pre-1.0 release: what openai<1.0 programs (`test_e2e_v0.py`) run on, before and
+# after a `--sdk keep` migration. It brings `aiohttp` along for `acreate`.
+LEGACY_SDK_VERSION = "0.28.1"
+
 # Pinned so that "the migrated file has no more type errors than the original" compares
 # like with like from one run to the next.
 MYPY_REQUIREMENT = "mypy==2.4.1"
@@ -155,5 +159,5 @@ def ensure_env(sdk_version: str) -> Path:
 
 if __name__ == "__main__":
     # Warm the cache ahead of a test run (e.g. in a CI step with network access).
-    for version in sys.argv[1:] or SDK_VERSIONS:
+    for version in sys.argv[1:] or (*SDK_VERSIONS, LEGACY_SDK_VERSION):
         print(ensure_env(version))

@@ -86,6 +86,7 @@ class Plan:
     subjects: list[SubjectGroup]
     errors: list[FileError]
     steps: list[Step]
+    notes: list[str] = field(default_factory=list)  # what the rules said about the whole run
 
 
 def build_plan(
@@ -118,6 +119,7 @@ def build_plan(
         subjects=_subjects(findings, rule_rows),
         errors=sorted(summary.errors, key=lambda e: e.path),
         steps=_steps(totals, summary.errors, paths, option_flags),
+        notes=list(summary.notes),
     )
 
 

@@ -66,6 +66,7 @@ class CompletionsCallRule(Rule):
 
     def check(self, ctx: RuleContext) -> Iterator[Report]:
         analysis = analyse(ctx)
+        _note_generations(ctx, analysis)
         for call in analysis.calls:
             yield from self._call_report(ctx, analysis, call)
         yield from self._error_reports(analysis)
@@ -227,6 +228,23 @@ class CompletionsCallRule(Rule):
                 fix=Fix(Applicability.SAFE, (Edit(node, transform),)) if transform else None,
                 advice=advice,
                 groups=frozenset({f"error@{id(node)}"}),
+            )
+
+
+def _note_generations(ctx: RuleContext, analysis: Analysis) -> None:
+    """Which SDK generations the legacy code is written for, and what it becomes (once per run)."""
+    if any(call.generation == "v1" for call in analysis.calls):
+        ctx.notes.append("SDK: openai>=1 code calls the legacy endpoint (client.completions.create)")
+    if any(call.generation == "v0" and not call.chat for call in analysis.calls) or analysis.v0_reported:
+        if analysis.sdk_mode == "v1":
+            ctx.notes.append(
+                "SDK: openai<1.0 code (openai.Completion) is moved to the v1 SDK (--sdk v1, "
+                "or the project pins openai>=1)"
+            )
+        else:
+            ctx.notes.append(
+                "SDK: openai<1.0 code (openai.Completion) stays on its SDK as openai.ChatCompletion "
+                "(--sdk keep); --sdk v1 moves it to the v1 SDK"
             )
 
 

@@ -48,6 +48,7 @@ def to_data(plan: Plan) -> dict[str, Any]:
             for g in plan.subjects
         ],
         "errors": [{"path": e.path, "message": e.message} for e in plan.errors],
+        "notes": list(plan.notes),
         "next_steps": [{"command": s.command, "why": s.why} for s in plan.steps],
     }
 
@@ -83,6 +84,9 @@ def _text(plan: Plan) -> list[str]:
         f"{plan.files_checked} file(s) checked, {len(plan.files)} with findings, {t.total} finding(s): "
         f"{t.safe} safe, {t.unsafe} fixable with --unsafe-fixes, {t.manual} manual.",
     ]
+    if plan.notes:
+        lines += ["", "Notes:"]
+        lines += [f"  {note}" for note in plan.notes]
     if plan.errors:
         lines += ["", "Files that could not be checked:"]
         lines += [f"  {e.path}: {e.message}" for e in plan.errors]
@@ -129,6 +133,9 @@ def _markdown(plan: Plan) -> list[str]:
         f"{plan.files_checked} file(s) checked, {len(plan.files)} with findings, **{t.total}** finding(s): "
         f"{t.safe} safe, {t.unsafe} fixable with `--unsafe-fixes`, {t.manual} manual.",
     ]
+    if plan.notes:
+        lines += ["", "### Notes", ""]
+        lines += [f"- {note}" for note in plan.notes]
     if plan.errors:
         lines += ["", "### Files that could not be checked", ""]
         lines += [f"- {_md_code(e.path)}: {e.message}" for e in plan.errors]

@@ -70,4 +70,4 @@ def emit(lines: list[str], echo: Callable[[str], None]) -> None:
 
 def findings_only(lines: list[str]) -> list[str]:
     """`--quiet`: the `path:line:col:` and `path: error:` lines, no help and no summary."""
-    return [line for line in lines if ":" in line.split(" ")[0]]
+    return [line for line in lines if ":" in line.split(" ")[0] and not line.startswith("note: ")]

@@ -294,3 +294,33 @@ def test_fixing_planted_calls_is_idempotent(planted: tuple[str, str]) -> None:
 )
 def test_a_planted_example_by_hand(source: str) -> None:
     assert_migrated_or_manual(source)
+
+
+# Rule gaps found while building the strategies above (reported to the rules' owner; the
+# planted strategy leaves these read forms out until they are fixed). In each, OAI001 is
+# fixed as *safe* while a read of the completion text survives unreported, so the
+# migrated program fails at run time (AttributeError or KeyError).
+_H = "from openai import OpenAI\nclient = OpenAI()\n"
+_CALL = 'client.completions.create(model="gpt-3.5-turbo-instruct", prompt="x")'
+RULE_GAPS = {
+    "star_unpacking": _H + f"r = {_CALL}\nfirst, *rest = r.choices\nprint(first.text)\n",
+    "getattr": _H + f"r = {_CALL}\nprint(getattr(r.choices[0], 'text'))\n",
+    "match_capture": _H + f"r = {_CALL}\nmatch r.choices[0]:\n    case c:\n        print(c.text)\n",
+    "model_dump": _H + f"r = {_CALL}\nprint(r.choices[0].model_dump()['text'])\n",
+    # Flow-insensitive: the read after `r = other()` is not the completion's, yet it is
+    # rewritten (as an unsafe fix) to `.message.content or ""`.
+    "rebound_name": _H + f"r = {_CALL}\nr = other()\nprint(r.choices[0].text)\n",
+}
+
+
+@pytest.mark.xfail(strict=False, reason="rule gaps, reported to the rules' owner")
+@pytest.mark.parametrize("name", sorted(RULE_GAPS))
+def test_known_rule_gaps(name: str) -> None:
+    source = RULE_GAPS[name]
+    result = engine(source, unsafe_fixes=True, model=MODEL)
+    output = (result.new_source or source.encode()).decode()
+    if name == "rebound_name":
+        assert output.endswith("print(r.choices[0].text)\n"), output
+        return
+    migrated = "chat.completions.create(" in output
+    assert not migrated or not re.search(r"\.text\b|'text'", output), output

@@ -25,6 +25,7 @@ import re
 import shutil
 import subprocess
 import sys
+import urllib.request
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -337,3 +338,26 @@ def test_v1_migration_reports_azure_module_config(program: str, workdir: Path) -
     assert "internal error" not in output, output
     assert migration.migrated.read_text(encoding="utf-8") == _source(program), output
     assert "Azure" in output, output
+
+
+def test_the_fake_server_answers_v0_engine_and_model_less_azure_paths(server: FakeOpenAI) -> None:
+    # No SDK needed: pins the routes the v0 tests rely on, so a broken route shows up here
+    # and not as a puzzling failure of a migrated program.
+    def post(path: str, body: dict[str, object]) -> int:
+        request = urllib.request.Request(
+            f"{server.azure_endpoint}{path}",
+            data=json.dumps(body).encode(),
+            headers={"Content-Type": "application/json"},
+        )
+        with urllib.request.urlopen(request) as response:
+            return int(response.status)
+
+    assert post("/v1/engines/text-davinci-003/completions", {"prompt": "hi"}) == 200
+    assert (
+        post("/openai/deployments/bot/completions?api-version=2023-05-15", {"prompt": "hi"}) == 200
+    )
+    messages = [{"role": "user", "content": "hi"}]
+    assert post("/v1/engines/gpt-4o-mini/chat/completions", {"messages": messages}) == 200
+    recorded = server.snapshot()
+    assert [r.engine for r in recorded] == ["text-davinci-003", None, "gpt-4o-mini"]
+    assert [r.endpoint for r in recorded] == ["completions", "completions", "chat"]

@@ -17,6 +17,7 @@ from typing import Any, Callable, Optional
 import click
 
 from migrator import __version__
+from migrator.cache import DEFAULT_DIRECTORY as DEFAULT_CACHE_DIR
 from migrator.config import ConfigError, Resolved, find_config, resolve, split_codes
 from migrator.reporters import FORMATS, RenderOptions, RuleInfo, RunSummary
 from migrator.rule import RulePack
@@ -76,6 +77,8 @@ def output_options(function: Callable[..., Any]) -> Callable[..., Any]:
         click.option("--output-format", type=click.Choice(FORMATS), default="text", show_default=True, help="How to print findings."),
         click.option("--output-file", "-o", type=click.Path(dir_okay=False, path_type=Path), help="Write the report to this file instead of stdout."),
         click.option("--exit-zero", is_flag=True, help="Exit 0 even if findings remain."),
+        click.option("--no-cache", is_flag=True, help="Do not read or write the results cache."),
+        click.option("--cache-dir", type=click.Path(file_okay=False, path_type=str), help=f"Where the results cache lives (default: {DEFAULT_CACHE_DIR} in the current directory)."),
         click.option("--quiet", "-q", is_flag=True, help="Print findings only, no summary (text formats)."),
     ]
     for option in reversed(options):
@@ -148,6 +151,8 @@ def _run(
     previews = previews or params.get("output_format") in ("json", "sarif")
     settings = dataclasses.replace(resolved.settings, fix_previews=previews)
     job = Job(settings=settings, fix=fix, write=fix and not diff, keep_old=diff)
+    if not params.get("no_cache"):
+        job = job.with_cache(str(params.get("cache_dir") or DEFAULT_CACHE_DIR))
     changed = []
     with _progress(len(files)) as advance:
         for result in run_files(files, job, params.get("jobs"), advance):

@@ -64,7 +64,9 @@ def check_source(
     known = frozenset(rule.code for rule in pack.rule_classes())
     # The tree prints back to exactly these bytes, so its text is the decoded source.
     text = source.decode(module.encoding)
-    findings, edits = _analyse(path, module, rules, settings, fix, known, result.run_notes, requirements, text)
+    findings, edits = _analyse(
+        path, module, rules, settings, fix, known, result.run_notes, requirements, text, result.dependencies
+    )
     result.findings = findings
     current = module
     if fix and edits:
@@ -124,12 +126,15 @@ def _analyse(
     run_notes: list[str] | None = None,
     requirements: Sequence[str] = (),
     text: str | None = None,
+    dependencies: list[str] | None = None,
 ) -> tuple[list[Finding], list[Edit]]:
     from migrator.fixer import effective_applicability, fix_groups
 
     ctx = RuleContext(path=path, module=module, options=settings.rule_options, requirements=tuple(requirements))
     if run_notes is not None:
         ctx.notes = run_notes
+    if dependencies is not None:
+        ctx.dependencies = dependencies
     reports: list[Report] = []
     for rule in rules:
         reports.extend(rule.check(ctx))

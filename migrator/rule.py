@@ -124,6 +124,7 @@ class RuleContext:
     cache: dict[str, Any] = field(default_factory=dict)
     notes: list[str] = field(default_factory=list)  # said once per run, e.g. about the project's pins
     requirements: tuple[str, ...] = ()  # requirement specifiers declared in the file itself
+    dependencies: list[str] = field(default_factory=list)  # other files the rules read
     _resolved: dict[Any, Mapping[Any, Any]] = field(default_factory=dict)
 
     def metadata(self, provider: type[BaseMetadataProvider[_T]]) -> Mapping[cst.CSTNode, _T]:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ast
+import dataclasses
 import importlib
 import os
 import warnings
@@ -13,6 +14,7 @@ from dataclasses import dataclass
 from functools import cache
 from typing import Callable, Optional
 
+from migrator.cache import Cache, fingerprint
 from migrator.files import WriteRefused, read_source, write_atomically
 from migrator.model import FileResult
 from migrator.rule import RulePack
@@ -38,6 +40,12 @@ class Job:
     fix: bool = False
     write: bool = False  # False with --diff: compute the fix, never touch the file
     keep_old: bool = False
+    cache_dir: Optional[str] = None  # None: no cache (--no-cache)
+
+    def with_cache(self, directory: Optional[str]) -> Job:
+        return dataclasses.replace(self, cache_dir=directory, cache_fingerprint=fingerprint(self.settings, self.pack_name))
+
+    cache_fingerprint: str = ""
 
 
 def process_file(path: str, job: Job) -> FileResult:
@@ -52,6 +60,13 @@ def process_file(path: str, job: Job) -> FileResult:
         return FileResult(path=path, error="is a directory")
     except OSError as error:
         return FileResult(path=path, error=f"cannot read: {_one_line(error.strerror or str(error))}")
+    cache = _cache(job) if check is check_source else None
+    if cache is not None:
+        cached = cache.lookup(path, snapshot.data)
+        # A cached check result stands for `check`; for `fix` only a clean one does
+        # (nothing to fix), since fixing must see the tree.
+        if cached is not None and (not job.fix or (not cached.findings and cached.error is None)):
+            return cached
     if check is check_source and load_pack(job.pack_name).prefilter.search(snapshot.data):
         hazard = _native_parser_hazard(snapshot.data)
         if hazard is not None:
@@ -74,6 +89,8 @@ def process_file(path: str, job: Job) -> FileResult:
     except Exception as error:  # a bug in a rule must not stop the run
         detail = _one_line(f"{type(error).__name__}: {error}")
         return FileResult(path=path, error=f"internal error: {detail}; please report this")
+    if cache is not None and not job.fix and not (result.error or "").startswith("internal error"):
+        cache.store(path, snapshot.data, result)
     if job.write and result.new_source is not None:
         try:
             write_atomically(path, result.new_source, snapshot)
@@ -85,6 +102,17 @@ def process_file(path: str, job: Job) -> FileResult:
     if not job.keep_old:
         result.new_source = None if result.written else result.new_source
     return result
+
+
+@cache
+def _cache_for(directory: str, settings_fingerprint: str) -> Cache:
+    return Cache(directory, settings_fingerprint)
+
+
+def _cache(job: Job) -> Optional[Cache]:
+    if job.cache_dir is None:
+        return None
+    return _cache_for(job.cache_dir, job.cache_fingerprint or fingerprint(job.settings, job.pack_name))
 
 
 def _process_chunk(args: tuple[list[str], Job]) -> list[FileResult]:

@@ -306,7 +306,7 @@ def sdk_mode(ctx: RuleContext) -> str:
         return str(requested)
     from .pins import pin_for
 
-    pin = pin_for(ctx.path, ctx.requirements)
+    pin = pin_for(ctx.path, ctx.requirements, ctx.dependencies)
     return "v1" if pin is not None and not pin.allows_v0 else "keep"
 
 
@@ -630,6 +630,7 @@ class Analyzer:
         path = _module_file(Path(self.ctx.path), module, len(statement.relative))
         if path is None:
             return None
+        self.ctx.dependencies.append(str(path))
         try:
             text = path.read_text(encoding="utf-8", errors="replace")
         except OSError:

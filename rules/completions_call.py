@@ -250,7 +250,7 @@ def _note_generations(ctx: RuleContext, analysis: Analysis) -> None:
 
 def _note_pre_chat_pin(ctx: RuleContext) -> None:
     """ChatCompletion needs openai 0.27: say so once if the project pins an older SDK."""
-    pin = pins.pin_for(ctx.path, ctx.requirements)
+    pin = pins.pin_for(ctx.path, ctx.requirements, ctx.dependencies)
     if pin is not None and pin.allows_v0 and not pin.allows_chat_v0:
         ctx.notes.append(
             f"{pin.source} pins openai{pin.spec}, which has no ChatCompletion: "

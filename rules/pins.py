@@ -6,11 +6,11 @@ Read once per project root and process (files are small; results are cached). On
 
 from __future__ import annotations
 
+import os
 import re
 import sys
 from collections.abc import Sequence
 from dataclasses import dataclass
-from functools import lru_cache
 from pathlib import Path
 from typing import Optional
 
@@ -194,30 +194,64 @@ def _pin_in(directory: Path) -> Optional[Pin]:
     return None
 
 
-@lru_cache(maxsize=256)
 def project_pin(directory: Path) -> Optional[Pin]:
     """The openai pin of the project that holds `directory` (searched up to the repository root)."""
+    return project_pin_and_sources(directory)[0]
+
+
+_FOUND: dict[Path, tuple[Optional[Pin], tuple[str, ...], tuple[Optional[int], ...]]] = {}
+
+
+def _mtimes(paths: Sequence[str]) -> tuple[Optional[int], ...]:
+    stamps: list[Optional[int]] = []
+    for path in paths:
+        try:
+            stamps.append(os.stat(path).st_mtime_ns)
+        except OSError:
+            stamps.append(None)
+    return tuple(stamps)
+
+
+def project_pin_and_sources(directory: Path) -> tuple[Optional[Pin], tuple[str, ...]]:
+    """The pin, and what was read to find it: the folders searched (a new file changes
+    their modification time) and the file that pins. Remembered per folder while none of
+    those changed, since every file of a project asks the same question."""
+    known = _FOUND.get(directory)
+    if known is not None and _mtimes(known[1]) == known[2]:
+        return known[0], known[1]
+    pin, sources = _search(directory)
+    _FOUND[directory] = (pin, sources, _mtimes(sources))
+    return pin, sources
+
+
+def _search(directory: Path) -> tuple[Optional[Pin], tuple[str, ...]]:
+    searched: list[str] = []
     for candidate in (directory, *directory.parents):
+        searched.append(str(candidate))
         pin = _pin_in(candidate)
         if pin is not None:
-            return pin
+            return pin, (*searched, pin.source)
         if (candidate / ".git").exists():
-            return None
-    return None
+            break
+    return None, tuple(searched)
 
 
-def pin_for(path: str, requirements: Sequence[str] = ()) -> Optional[Pin]:
-    """The file's own requirement (a notebook's `%pip install openai==0.28`), else the project's."""
+def pin_for(path: str, requirements: Sequence[str] = (), read: Optional[list[str]] = None) -> Optional[Pin]:
+    """The file's own requirement (a notebook's `%pip install openai==0.28`), else the
+    project's; `read` collects the files and folders consulted."""
     for requirement in requirements:
         pin = _from_requirement_lines(requirement, f"{Path(path).name} (%pip install)")
         if pin is not None:
             return pin
-    return pin_for_file(path)
-
-
-def pin_for_file(path: str) -> Optional[Pin]:
     try:
         directory = Path(path).resolve().parent
     except OSError:
         return None
-    return project_pin(directory)
+    pin, sources = project_pin_and_sources(directory)
+    if read is not None:
+        read.extend(sources)
+    return pin
+
+
+def pin_for_file(path: str) -> Optional[Pin]:
+    return pin_for(path)

@@ -194,6 +194,7 @@ class Analysis:
     sdk_mode: str = "keep"  # what openai<1.0 code becomes: "keep" (ChatCompletion) or "v1"
     dict_accesses: list[DictAccess] = field(default_factory=list)  # upgrade mode only
     error_references: list[cst.CSTNode] = field(default_factory=list)  # openai.error.X, upgrade mode
+    config_references: list[cst.Attribute] = field(default_factory=list)  # openai.api_base..., upgrade mode
     module_alias: Optional[str] = None  # the name `import openai [as x]` binds, if any
     type_references: list[TypeReference] = field(default_factory=list)
 
@@ -286,15 +287,18 @@ def _build(ctx: RuleContext) -> Analysis:
             constants.setdefault(model.value.value, []).append(call)
     accesses: list[DictAccess] = []
     errors: list[cst.CSTNode] = []
+    config: list[cst.Attribute] = []
     if upgrading:
         accesses = [a for node in collector.string_accesses if (a := analyzer.dict_access(node))]
         errors = [n for n in collector.error_attributes if "openai.error" in analyzer.qualified_names(n.value)]
+        config = [n for n in collector.config_attributes if "openai" in analyzer.qualified_names(n.value)]
         errors.extend(collector.error_imports)
     alias = collector.module_aliases[0] if collector.module_aliases else None
     types = [t for node in collector.type_names if (t := analyzer.type_reference(node))]
     return Analysis(
         uses_openai, other_sdk, calls, reads, mocks, compares, constants, analyzer, v0_reported,
         sdk_mode=mode, dict_accesses=accesses, error_references=errors, module_alias=alias,
+        config_references=config if upgrading else [],
         type_references=types,
     )
 
@@ -340,6 +344,7 @@ class _Collector:
         self.error_attributes: list[cst.Attribute] = []
         self.error_imports: list[cst.ImportFrom] = []
         self.type_names: list[cst.BaseExpression] = []
+        self.config_attributes: list[cst.Attribute] = []
 
     def visit_Name(self, node: cst.Name) -> None:
         if node.value in LEGACY_TYPE_NAMES:
@@ -383,6 +388,8 @@ class _Collector:
                 self.strings.append(arg.value)
 
     def visit_Attribute(self, node: cst.Attribute) -> None:
+        if node.attr.value in V0_MODULE_SETTINGS:
+            self.config_attributes.append(node)
         if node.attr.value in LEGACY_TYPE_NAMES:
             self.type_names.append(node)
         if node.attr.value == "text":
@@ -447,6 +454,11 @@ def _attribute_names(node: cst.BaseExpression) -> list[str]:
 
 
 V0_METHODS = frozenset({"create", "acreate", "generate", "agenerate"})
+PICKERS = frozenset({"builtins.max", "builtins.min", "builtins.sorted", "builtins.reversed", "builtins.list"})
+# openai<1.0 module settings that v1 renamed or no longer reads.
+V0_MODULE_SETTINGS = frozenset(
+    {"api_base", "proxy", "requestssession", "aiosession", "verify_ssl_certs", "ca_bundle_path", "api_key_path"}
+)
 LEGACY_TYPE_NAMES = frozenset(name.rsplit(".", 1)[1] for name in sdk.LEGACY_TYPES)
 V0_CHAT = frozenset(
     {"openai.ChatCompletion", "openai.api_resources.ChatCompletion", "openai.api_resources.chat_completion.ChatCompletion"}
@@ -879,6 +891,8 @@ class Analyzer:
             return None
         if key == "text" and kind.tag in ("choice", "chunk_choice"):
             return None  # the text itself: OAI002 / OAI003
+        if kind.tag == "logprobs" and key in ("tokens", "token_logprobs", "top_logprobs", "text_offset"):
+            return None  # reshaped by OAI002, not just renamed
         return DictAccess(node, key, default, kind)
 
     def is_v0_completion(self, resource: cst.BaseExpression) -> bool:
@@ -1043,8 +1057,15 @@ class Analyzer:
                 if inner is not None and inner.tag.startswith("raw:"):
                     return Kind(inner.tag[4:], inner.sources)
                 return None
-            if "asyncio.gather" in self.qualified_names(func):
+            names = self.qualified_names(func)
+            if "asyncio.gather" in names:
                 return self._gather_kind(node, depth)
+            if names & PICKERS and node.args and not node.args[0].keyword:
+                # max(r.choices, key=...) is one of the choices; sorted(...) keeps them all.
+                inner = self.kind(node.args[0].value, depth + 1)
+                if inner is None:
+                    return None
+                return inner.element() if names & {"builtins.max", "builtins.min"} else inner
             function = self.local_function(func)
             if function is not None:
                 values = _return_values(function)
@@ -1145,6 +1166,8 @@ class Analyzer:
     def _param_kind(self, param: cst.Param, depth: int) -> Optional[Kind]:
         """A parameter's kind: the join of what every call site in this module passes."""
         function = self.parent(self.parent(param) or param)
+        if isinstance(function, cst.Lambda):
+            return self._key_function_kind(function, depth)
         if not isinstance(function, cst.FunctionDef):
             return None
         sites = self.call_sites(function)
@@ -1162,6 +1185,17 @@ class Analyzer:
                 return None
             kinds.append(self.kind(argument, depth + 1))
         return _join_all(kinds) if kinds else None
+
+    def _key_function_kind(self, function: cst.Lambda, depth: int) -> Optional[Kind]:
+        """`max(choices, key=lambda c: ...)`: the lambda sees one element at a time."""
+        arg = self.parent(function)
+        call = self.parent(arg) if isinstance(arg, cst.Arg) else None
+        if not isinstance(arg, cst.Arg) or arg.keyword is None or arg.keyword.value != "key":
+            return None
+        if not isinstance(call, cst.Call) or not (self.qualified_names(call.func) & PICKERS) or not call.args:
+            return None
+        inner = self.kind(call.args[0].value, depth + 1)
+        return inner.element() if inner is not None else None
 
     def _is_method(self, function: cst.FunctionDef) -> bool:
         return isinstance(self.parent(self.parent(function) or function), cst.ClassDef)

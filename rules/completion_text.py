@@ -14,6 +14,11 @@ from .edits import set_string
 from .reads import read_rewrite
 from .types import type_reports
 
+_LOGPROB_ITEMS = {
+    "tokens": '[t["token"] for t in {lp}["content"] or []]',
+    "token_logprobs": '[t["logprob"] for t in {lp}["content"] or []]',
+    "top_logprobs": '[{{x["token"]: x["logprob"] for x in t["top_logprobs"]}} for t in {lp}["content"] or []]',
+}
 _LOGPROB_FIELDS = {
     "tokens": "[t.token for t in {lp}.content or []]",
     "token_logprobs": "[t.logprob for t in {lp}.content or []]",
@@ -114,15 +119,24 @@ class CompletionTextRule(Rule):
         if not any(call.keyword("logprobs") is not None for call in analysis.calls):
             return
         fields = (*_LOGPROB_FIELDS, "text_offset")
-        for node in ctx.index().nodes(cst.Attribute):
-            if node.attr.value not in fields:
-                continue
-            kind = analyzer.kind(node.value)
+        candidates: list[tuple[cst.BaseExpression, cst.BaseExpression, str, bool]] = [
+            (node, node.value, node.attr.value, False)
+            for node in ctx.index().nodes(cst.Attribute)
+            if node.attr.value in fields
+        ]
+        for subscript in ctx.index().nodes(cst.Subscript):
+            key = logprob_key(subscript)
+            if key in fields:
+                candidates.append((subscript, subscript.value, key, True))
+        for node, holder, field, item in candidates:
+            kind = analyzer.kind(holder)
             if kind is not None and kind.tag == "logprobs":
-                yield self._logprob_report(node, kind)
+                generation = analyzer.generation_of(kind)
+                # v0 dicts keep the subscript style; v1 objects (and v0 code moved to v1) read attributes.
+                dict_style = item and generation == "v0"
+                yield self._logprob_report(node, field, kind, dict_style)
 
-    def _logprob_report(self, node: cst.Attribute, kind: Kind) -> Report:
-        field = node.attr.value
+    def _logprob_report(self, node: cst.BaseExpression, field: str, kind: Kind, dict_style: bool) -> Report:
         if field == "text_offset":
             return Report(
                 code=self.code,
@@ -131,9 +145,10 @@ class CompletionTextRule(Rule):
                 advice="compute offsets from the token strings: `itertools.accumulate(len(t.token) for t in logprobs.content)`",
                 groups=kind.sources,
             )
-        template = _LOGPROB_FIELDS[field]
+        template = (_LOGPROB_ITEMS if dict_style else _LOGPROB_FIELDS)[field]
 
-        def transform(updated: cst.Attribute) -> cst.BaseExpression:
+        def transform(updated: cst.BaseExpression) -> cst.BaseExpression:
+            assert isinstance(updated, (cst.Attribute, cst.Subscript))
             holder = cst.Module(body=[]).code_for_node(updated.value)
             return cst.parse_expression(template.format(lp=f"({holder})" if " " in holder else holder))
 
@@ -144,6 +159,14 @@ class CompletionTextRule(Rule):
             fix=Fix(Applicability.SAFE, (Edit(node, transform),)),
             groups=kind.sources,
         )
+
+
+def logprob_key(node: cst.Subscript) -> str | None:
+    if len(node.slice) == 1 and isinstance(node.slice[0].slice, cst.Index):
+        value = node.slice[0].slice.value
+        if isinstance(value, cst.SimpleString) and isinstance(value.evaluated_value, str):
+            return value.evaluated_value
+    return None
 
 
 def _has_v0(analysis: Analysis) -> bool:

@@ -70,6 +70,7 @@ class CompletionsCallRule(Rule):
         for call in analysis.calls:
             yield from self._call_report(ctx, analysis, call)
         yield from self._error_reports(analysis)
+        yield from self._config_reports(analysis)
         for node, why in analysis.v0_reported:
             yield Report(
                 code=self.code,
@@ -132,7 +133,10 @@ class CompletionsCallRule(Rule):
             for node, what, advice in manual:
                 yield Report(code=self.code, node=node, message=what, advice=advice, groups=frozenset(groups))
             for access in analysis.dict_accesses:
-                if call.key in access.kind.sources:
+                # A read that more than one call feeds (a loop variable reused) is
+                # rewritten once, by the first of them; the others join its group.
+                owner = next(c for c in analysis.calls if c.key in access.kind.sources)
+                if owner is call:
                     groups |= access.kind.sources
                     if upgrade.is_attribute_name(access.key) and (
                         access.default is None or upgrade.is_simple_default(access.default)
@@ -216,6 +220,45 @@ class CompletionsCallRule(Rule):
                     arg,
                     "a `(connect, read)` request_timeout has no float equivalent",
                     "pass `timeout=openai.Timeout(read, connect=connect)`",
+                )
+
+    def _config_reports(self, analysis: Analysis) -> Iterator[Report]:
+        """`openai.api_base = ...` is `openai.base_url` in v1; other v0 settings are ignored there."""
+        calls = frozenset(c.key for c in analysis.calls if c.upgrade)
+        analyzer = analysis.analyzer
+        assert analyzer is not None
+        for node in analysis.config_references:
+            name = node.attr.value
+            if name == "api_base":
+                fix_edits = [Edit(node, upgrade.rename_attribute("base_url"))]
+                assignment = analyzer.parent(analyzer.parent(node) or node)
+                if isinstance(assignment, cst.Assign):
+                    # v1's module client joins paths onto base_url as it is: it must end in "/".
+                    value = upgrade.slash_terminated(assignment.value, analyzer.qualified_names)
+                    if value is None:
+                        yield Report(
+                            code=self.code,
+                            node=assignment.value,
+                            message="`openai.base_url` must end with `/` in the v1 SDK",
+                            advice="make sure the URL assigned to `openai.base_url` ends with `/`",
+                            groups=calls,
+                        )
+                        continue
+                    fix_edits.append(Edit(assignment.value, edits.replace_with(value)))
+                yield Report(
+                    code=self.code,
+                    node=node,
+                    message="`openai.api_base` is `openai.base_url` in the v1 SDK",
+                    fix=Fix(Applicability.SAFE, tuple(fix_edits)),
+                    groups=calls,
+                )
+            else:
+                yield Report(
+                    code=self.code,
+                    node=node,
+                    message=f"the v1 SDK ignores `openai.{name}`",
+                    advice=upgrade.IGNORED_SETTINGS.get(name, upgrade.HTTP_CLIENT_ADVICE),
+                    groups=calls,
                 )
 
     def _error_reports(self, analysis: Analysis) -> Iterator[Report]:

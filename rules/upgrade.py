@@ -54,6 +54,46 @@ def {name}():
 '''
 
 
+HTTP_CLIENT_ADVICE = (
+    "configure the HTTP client instead: `openai.http_client = openai.DefaultHttpxClient(...)` "
+    "(proxies, certificates) or pass `http_client=` to the client you build"
+)
+IGNORED_SETTINGS = {
+    "api_key_path": "read the key yourself and set `openai.api_key` (or OPENAI_API_KEY)",
+}
+
+
+def slash_terminated(
+    value: cst.BaseExpression, qualified_names: Callable[[cst.CSTNode], set[str]]
+) -> Optional[cst.BaseExpression]:
+    """`value` as a URL that ends with "/", or None when that cannot be written safely."""
+    if isinstance(value, cst.SimpleString) and isinstance(value.evaluated_value, str):
+        text = value.evaluated_value
+        return value if text.endswith("/") else value.with_changes(value=value.prefix + value.quote + text + "/" + value.quote)
+    never_none = False
+    if isinstance(value, cst.Call) and len(value.args) >= 2:
+        never_none = bool(qualified_names(value.func) & {"os.getenv", "os.environ.get"})
+    elif isinstance(value, cst.Subscript):
+        never_none = "os.environ" in qualified_names(value.value)
+    if not never_none:
+        return None
+    operand = value.with_changes(lpar=[], rpar=[])
+    return cst.parse_expression('__url__.rstrip("/") + "/"').visit(_Placeholder(operand))  # type: ignore[return-value]
+
+
+class _Placeholder(cst.CSTTransformer):
+    def __init__(self, node: cst.BaseExpression) -> None:
+        super().__init__()
+        self.node = node
+
+    def leave_Name(self, original_node: cst.Name, updated_node: cst.Name) -> cst.BaseExpression:
+        return self.node if original_node.value == "__url__" else updated_node
+
+
+def rename_attribute(name: str) -> Callable[[cst.Attribute], cst.Attribute]:
+    return lambda updated: updated.with_changes(attr=cst.Name(name))
+
+
 def is_attribute_name(key: str) -> bool:
     return key.isidentifier() and not keyword.iskeyword(key)
 

@@ -60,36 +60,7 @@ OPENAI_PROGRAMS = [program for program in PROGRAMS if program not in AZURE_PROGR
 # (test, program) -> why it fails today. Each entry is a migrator bug, described in the
 # reason; `strict` makes the entry itself fail once the bug is fixed, so it gets removed.
 # "v1" entries apply to every SDK release of `venvs.SDK_VERSIONS`.
-_LOGPROBS_BUG = (
-    "dict-style legacy logprobs reads (`choice['logprobs']['tokens']`, `['token_logprobs']`) "
-    "are left as they were (keep) or only turned into attributes (v1, `.logprobs.tokens`) "
-    "while the call now asks for chat logprobs, whose shape is `logprobs.content[i].token`: "
-    "KeyError / AttributeError at run time, and `check` on the result reports nothing"
-)
-_LAMBDA_CHOICE_BUG = (
-    "a choice reached through `max(r['choices'], key=lambda c: len(c['text']))` is not "
-    "followed: neither the lambda's `c['text']` nor the read of the returned choice is "
-    "rewritten or reported (keep: KeyError 'text'; v1: 'Choice' object is not subscriptable)"
-)
-_API_BASE_BUG = (
-    "`--sdk v1` leaves `openai.api_base = ...` as it is; v1 never reads `api_base` (its "
-    "module client reads `openai.base_url`), so the migrated program silently goes to the "
-    "SDK's default URL; neither rewritten to `openai.base_url` nor reported"
-)
-KNOWN_BUGS: dict[tuple[str, str], str] = {
-    ("keep", "logprobs_tokens"): _LOGPROBS_BUG,
-    ("v1", "logprobs_tokens"): _LOGPROBS_BUG,
-    ("keep", "n_choices"): _LAMBDA_CHOICE_BUG,
-    ("v1", "n_choices"): _LAMBDA_CHOICE_BUG,
-    ("v1", "notebook_globals"): _API_BASE_BUG,
-    ("v1", "helpers_kwargs"): _API_BASE_BUG,
-    ("v1", "stream_sync"): (
-        "`--sdk v1` on two streaming loops that reuse the loop variable (`for chunk in "
-        "openai.Completion.create(..., stream=True)` twice, reading `chunk['choices'][0]"
-        "['text']`) fails inside the fixer ('a fix produced invalid code and was not applied "
-        "(AssertionError)'): nothing in the file is migrated"
-    ),
-}
+KNOWN_BUGS: dict[tuple[str, str], str] = {}
 
 
 def _marks(test: str, program: str) -> list[pytest.MarkDecorator]:

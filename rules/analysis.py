@@ -115,6 +115,7 @@ class CompletionsCall:
     stream: Optional[bool]  # None: `stream=` is not a literal
     notes: list[str] = field(default_factory=list)
     escapes: list[str] = field(default_factory=list)
+    blockers: list[tuple[cst.CSTNode, str]] = field(default_factory=list)  # uses no fix can follow
     generation: str = "v1"  # "v0": a module-level resource of openai<1.0
     resource: Optional[cst.BaseExpression] = None  # v0: the `openai.Completion` expression
     resource_import: Optional[cst.ImportFrom] = None  # v0: `from openai import Completion`
@@ -279,6 +280,8 @@ def _build(ctx: RuleContext) -> Analysis:
     reads = [read for node in collector.text_attributes if (read := analyzer.text_read(node))]
     for call in calls:
         call.escapes = analyzer.escapes(call)
+    if calls:
+        analyzer.part_escapes(index.nodes(cst.Call))
     compares = [c for node in collector.object_strings if (c := analyzer.object_compare(node))]
     constants: dict[str, list[CompletionsCall]] = {}
     for call in calls:
@@ -378,6 +381,8 @@ class _Collector:
             self.create_calls.append(node)
         elif isinstance(func, cst.Attribute) and func.attr.value in V0_METHODS:
             self.v0_candidates.append(node)
+        elif isinstance(func, cst.Name) and func.value == "getattr" and text_access(node):
+            self.text_attributes.append(node)
         elif isinstance(func, cst.Attribute) and func.attr.value == "get" and node.args:
             if text_access(node):
                 self.text_attributes.append(node)
@@ -430,6 +435,9 @@ def text_access(node: cst.BaseExpression) -> Optional[tuple[cst.BaseExpression, 
     if isinstance(node, cst.Call) and isinstance(node.func, cst.Attribute) and node.func.attr.value == "get":
         if node.args and _string_key(node.args[0].value) == "text" and not node.args[0].keyword:
             return node.func.value, "get"
+    if isinstance(node, cst.Call) and isinstance(node.func, cst.Name) and node.func.value == "getattr":
+        if len(node.args) == 2 and _string_key(node.args[1].value) == "text":
+            return node.args[0].value, "getattr"
     return None
 
 
@@ -454,6 +462,14 @@ def _attribute_names(node: cst.BaseExpression) -> list[str]:
 
 
 V0_METHODS = frozenset({"create", "acreate", "generate", "agenerate"})
+# Response parts that are objects with fields (not the str and int values inside them).
+STRUCTURED_TAGS = frozenset({"completion", "chunk", "choice", "chunk_choice", "choices", "chunk_choices", "stream", "logprobs"})
+SERIALIZERS = frozenset({"model_dump", "model_dump_json", "to_dict", "to_json", "dict", "json", "to_dict_recursive"})
+# Builtins that take a response part without reading fields by name.
+HARMLESS_CALLS = frozenset(
+    {f"builtins.{name}" for name in ("len", "enumerate", "zip", "sorted", "reversed", "max", "min", "list", "iter", "next", "isinstance", "id", "type", "bool")}
+    | {"asyncio.gather"}
+)
 PICKERS = frozenset({"builtins.max", "builtins.min", "builtins.sorted", "builtins.reversed", "builtins.list"})
 # openai<1.0 module settings that v1 renamed or no longer reads.
 V0_MODULE_SETTINGS = frozenset(
@@ -1130,12 +1146,27 @@ class Analyzer:
             return self._param_kind(value, depth) or self.annotation_kind(value.annotation)
         if isinstance(value, cst.BaseExpression):
             if isinstance(target, cst.Name) and self._is_unpacked(target):
-                return None
+                return self._unpacked_kind(target, value, depth)
             return self.kind(value, depth + 1)
         return None
 
     def _is_unpacked(self, target: cst.Name) -> bool:
         return isinstance(self.parent(target), (cst.Element, cst.StarredElement))
+
+    def _unpacked_kind(self, target: cst.Name, value: cst.BaseExpression, depth: int) -> Optional[Kind]:
+        """`first, *rest = r.choices`: `first` is a choice, `rest` a list of them."""
+        holder = self.parent(target)
+        sequence = self.parent(holder) if holder is not None else None
+        if not isinstance(sequence, (cst.Tuple, cst.List)) or not isinstance(
+            self.parent(sequence), (cst.AssignTarget, cst.For, cst.CompFor)
+        ):
+            return None  # nested unpacking: not followed
+        kind = self.kind(value, depth + 1)
+        if kind is None:
+            return None
+        if isinstance(holder, cst.StarredElement):
+            return kind if kind.tag in ELEMENT_OF or kind.tag.startswith("list:") else None
+        return kind.element()
 
     def _iteration_kind(self, loop: Union[cst.For, cst.CompFor], target: cst.CSTNode, depth: int) -> Optional[Kind]:
         iterable = loop.iter
@@ -1229,7 +1260,7 @@ class Analyzer:
             return None
         holder, form = found
         kind = self.kind(holder)
-        shaped = form == "attr" and self._looks_like_choice(holder)
+        shaped = form in ("attr", "getattr") and self._looks_like_choice(holder)
         if kind is not None and kind.tag not in ("choice", "chunk_choice"):
             return None
         if kind is None and not shaped:
@@ -1302,6 +1333,35 @@ class Analyzer:
         return None
 
     # -- escapes --
+
+    def part_escapes(self, calls: Sequence[cst.Call]) -> None:
+        """A part of a response (a choice, its message...) serialised or handed to code we
+        cannot see: whatever reads it there is not migrated, so the fix is unsafe."""
+        for node in calls:
+            func = node.func
+            reasons: list[tuple[Optional[Kind], str]] = []
+            if isinstance(func, cst.Attribute) and func.attr.value in SERIALIZERS:
+                kind = self.kind(func.value)
+                if kind is not None and kind.tag in STRUCTURED_TAGS:
+                    # The keys read from the dict are legacy ones: nobody can fix them blind.
+                    for call in self.calls.values():
+                        if call.key in kind.sources:
+                            call.blockers.append((node, f"a response part is serialised with `{func.attr.value}()`"))
+                continue
+            if self.local_function(func) is None and not (self.qualified_names(func) & HARMLESS_CALLS):
+                name = _dotted(func) or "a call"
+                for arg in node.args:
+                    if not isinstance(arg.value, (cst.Name, cst.Attribute, cst.Subscript)):
+                        continue  # the response itself (a Name) is covered by escapes()
+                    if isinstance(arg.value, cst.Name):
+                        continue
+                    reasons.append((self.kind(arg.value), f"a response part is passed to `{name}`: check what it reads"))
+            for kind, reason in reasons:
+                if kind is None or kind.tag not in STRUCTURED_TAGS:
+                    continue
+                for call in self.calls.values():
+                    if call.key in kind.sources and reason not in call.escapes:
+                        call.escapes.append(reason)
 
     def escapes(self, call: CompletionsCall) -> list[str]:
         """Where the response leaves the code we can see (so its readers are not ours)."""

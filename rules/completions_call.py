@@ -181,6 +181,14 @@ class CompletionsCallRule(Rule):
             )
             return updated.with_changes(func=func, args=args)
 
+        for node, why in call.blockers:
+            yield Report(
+                code=self.code,
+                node=node,
+                message=f"{why}; the call cannot be migrated automatically",
+                advice="read the fields from the chat response (`message.content`, ...) instead of a dict of it",
+                groups=frozenset(groups),
+            )
         fix_edits.insert(0, Edit(call.node, transform))
         if call.resource_import is not None and not call.upgrade:
             fix_edits.append(Edit(call.resource_import, edits.add_import_name("ChatCompletion")))

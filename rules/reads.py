@@ -32,7 +32,7 @@ Transform = Callable[[Any], cst.BaseExpression]
 
 def read_rewrite(analyzer: Analyzer, read: TextRead, target: str, generation: str) -> Optional[Transform]:
     """A transform for a text read; `target` is "message" (responses) or "delta" (chunks)."""
-    if generation == "v1" and read.form != "attr":
+    if generation == "v1" and read.form not in ("attr", "getattr"):
         return None  # v1 objects are not subscriptable: such code never worked
     has_default = read.form == "get" and isinstance(read.node, cst.Call) and len(read.node.args) > 1
     wrap = generation in ("v1", "v0to1") and read.str_use and not has_default
@@ -57,6 +57,8 @@ def read_rewrite(analyzer: Analyzer, read: TextRead, target: str, generation: st
 def _parts(updated: Any, form: str) -> tuple[cst.BaseExpression, Optional[cst.BaseExpression]]:
     if form == "attr" or form == "item":
         return updated.value, None
+    if form == "getattr":
+        return updated.args[0].value, None
     # form == "get": x.get("text"[, default])
     default = updated.args[1].value if len(updated.args) > 1 else None
     return updated.func.value, default
@@ -77,8 +79,9 @@ def _content_of(
         if default is not None:
             return _fill("(__content__ or __default__)", content=content, default=default)
         return content
-    if form == "attr":
-        inner = cst.Attribute(value=holder, attr=cst.Name(target), dot=original.dot)
+    if form in ("attr", "getattr"):
+        dot = original.dot if form == "attr" else cst.Dot()
+        inner = cst.Attribute(value=holder, attr=cst.Name(target), dot=dot)
         if generation == "v0" and target == "delta":
             # A v0 chat delta is a dict that may lack "content" (first and last chunks).
             return _fill(f'__inner__.get({q}content{q}, {q}{q})', inner=inner)

@@ -58,8 +58,11 @@ def test_an_edit_or_other_settings_miss_the_cache(project: Path) -> None:
     assert len(entries(project)) == 3
 
 
+V0 = 'import openai\nr = openai.Completion.create(model="gpt-4o-mini", prompt="hi")\nprint(r["choices"][0]["text"])\n'
+
+
 def test_a_changed_pin_makes_the_entry_stale(project: Path) -> None:
-    legacy_v0 = 'import openai\nr = openai.Completion.create(model="gpt-4o-mini", prompt="hi")\nprint(r["choices"][0]["text"])\n'
+    legacy_v0 = V0
     (project / "app.py").write_text(legacy_v0)
     (project / "requirements.txt").write_text("openai==0.28.1\n")
     kept = check("--model", "gpt-4o-mini")

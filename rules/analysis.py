@@ -116,6 +116,7 @@ class CompletionsCall:
     notes: list[str] = field(default_factory=list)
     escapes: list[str] = field(default_factory=list)
     blockers: list[tuple[cst.CSTNode, str]] = field(default_factory=list)  # uses no fix can follow
+    serializations: list[cst.Call] = field(default_factory=list)  # json.dumps(r) / dict(r), --sdk v1
     generation: str = "v1"  # "v0": a module-level resource of openai<1.0
     resource: Optional[cst.BaseExpression] = None  # v0: the `openai.Completion` expression
     resource_import: Optional[cst.ImportFrom] = None  # v0: `from openai import Completion`
@@ -282,6 +283,8 @@ def _build(ctx: RuleContext) -> Analysis:
         call.escapes = analyzer.escapes(call)
     if calls:
         analyzer.part_escapes(index.nodes(cst.Call))
+    if any(call.upgrade for call in calls):
+        analyzer.serializations(index.nodes(cst.Call))
     compares = [c for node in collector.object_strings if (c := analyzer.object_compare(node))]
     constants: dict[str, list[CompletionsCall]] = {}
     for call in calls:
@@ -1361,6 +1364,25 @@ class Analyzer:
                     continue
                 for call in self.calls.values():
                     if call.key in kind.sources and reason not in call.escapes:
+                        call.escapes.append(reason)
+
+    def serializations(self, nodes: Sequence[cst.Call]) -> None:
+        """`json.dumps(r)` and `dict(r)` of a v0 response moved to v1: rewritten, not escapes."""
+        for node in nodes:
+            names = self.qualified_names(node.func)
+            if not names & {"json.dumps", "builtins.dict"} or not node.args or node.args[0].keyword:
+                continue
+            kind = self.kind(node.args[0].value)
+            if kind is None or kind.tag not in ("completion", "chunk"):
+                continue
+            name = "json.dumps" if "json.dumps" in names else "dict"
+            for call in self.calls.values():
+                if call.key in kind.sources and call.upgrade:
+                    call.serializations.append(node)
+                    call.escapes = [e for e in call.escapes if f"`{name}`" not in e and "`dumps`" not in e]
+                    # The JSON or dict now holds the chat shape: whoever reads it must follow.
+                    reason = "the response is serialised: its readers see the chat shape"
+                    if reason not in call.escapes:
                         call.escapes.append(reason)
 
     def escapes(self, call: CompletionsCall) -> list[str]:

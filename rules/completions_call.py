@@ -152,6 +152,18 @@ class CompletionsCallRule(Rule):
                         )
             if call.keyword("timeout") is not None:
                 notes.append("the v0 retry `timeout` is removed: v1 retries by itself (`max_retries`)")
+            for node in call.serializations:
+                rewrite = upgrade.serialization_rewrite(node)
+                if rewrite is None:
+                    yield Report(
+                        code=self.code,
+                        node=node,
+                        message="a v1 response is not a dict: this serialisation cannot be carried over",
+                        advice="use `response.model_dump_json(indent=...)` or `response.model_dump()`",
+                        groups=frozenset(groups),
+                    )
+                else:
+                    fix_edits.append(Edit(node, rewrite))
             module_name = analysis.module_alias or "openai"
             fix_edits.append(
                 Edit(

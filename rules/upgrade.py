@@ -90,6 +90,22 @@ class _Placeholder(cst.CSTTransformer):
         return self.node if original_node.value == "__url__" else updated_node
 
 
+def serialization_rewrite(node: cst.Call) -> Optional[Callable[[cst.Call], cst.BaseExpression]]:
+    """`json.dumps(r[, indent=n])` -> `r.model_dump_json([indent=n])`; `dict(r)` -> `r.model_dump()`."""
+    extra = node.args[1:]
+    is_dumps = isinstance(node.func, cst.Attribute) or (isinstance(node.func, cst.Name) and node.func.value != "dict")
+    if any(arg.keyword is None or arg.keyword.value != "indent" for arg in extra) or (extra and not is_dumps):
+        return None  # default=, ensure_ascii=, sort_keys=...: not model_dump_json's
+
+    def transform(updated: cst.Call) -> cst.BaseExpression:
+        method = "model_dump_json" if is_dumps else "model_dump"
+        target = updated.args[0].value
+        args = [arg.with_changes(comma=cst.MaybeSentinel.DEFAULT) for arg in updated.args[1:]]
+        return cst.Call(func=cst.Attribute(value=target, attr=cst.Name(method)), args=args)
+
+    return transform
+
+
 def rename_attribute(name: str) -> Callable[[cst.Attribute], cst.Attribute]:
     return lambda updated: updated.with_changes(attr=cst.Name(name))
 

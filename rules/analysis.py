@@ -120,6 +120,7 @@ class CompletionsCall:
     generation: str = "v1"  # "v0": a module-level resource of openai<1.0
     resource: Optional[cst.BaseExpression] = None  # v0: the `openai.Completion` expression
     resource_import: Optional[cst.ImportFrom] = None  # v0: `from openai import Completion`
+    spread: Optional[cst.Dict] = None  # `**params` built as a dict literal next to the call
     upgrade: bool = False  # v0 code moved to the v1 SDK in the same fix (--sdk v1)
     chat: bool = False  # a v0 ChatCompletion call, upgraded with the rest of the file
     method: str = "create"
@@ -128,18 +129,34 @@ class CompletionsCall:
     def is_azure(self) -> bool:
         return self.receiver is not None and self.receiver.is_azure
 
-    def model_argument(self) -> Optional[cst.Arg]:
+    def model_argument(self) -> Optional[Union[cst.Arg, cst.DictElement]]:
         """The argument naming the model (v0 on OpenAI: `model=` or `engine=`)."""
         model = self.keyword("model")
         if model is None and self.generation == "v0" and not self.is_azure:
             return self.keyword("engine")
         return model
 
-    def keyword(self, name: str) -> Optional[cst.Arg]:
+    def keyword(self, name: str) -> Optional[Union[cst.Arg, cst.DictElement]]:
+        """The argument `name=` of the call, or the `"name": ...` entry of the dict it spreads."""
         for arg in self.node.args:
             if arg.keyword is not None and arg.keyword.value == name:
                 return arg
+        for element in self.spread.elements if self.spread is not None else ():
+            if isinstance(element, cst.DictElement) and _string_key(element.key) == name:
+                return element
         return None
+
+    def parameters(self) -> list[tuple[Optional[str], Union[cst.Arg, cst.DictElement]]]:
+        """(name, node) of every argument, the entries of a followed `**dict` included."""
+        found: list[tuple[Optional[str], Union[cst.Arg, cst.DictElement]]] = []
+        for arg in self.node.args:
+            if arg.star == "**" and self.spread is not None:
+                continue
+            found.append((arg.keyword.value if arg.keyword is not None else None, arg))
+        for element in self.spread.elements if self.spread is not None else ():
+            if isinstance(element, cst.DictElement):
+                found.append((_string_key(element.key), element))
+        return found
 
     @property
     def include_usage(self) -> bool:
@@ -871,6 +888,9 @@ class Analyzer:
             variant=variant,
             stream=stream,
         )
+        call.spread = self._followed_spread(node)
+        if call.spread is not None:
+            call.stream = self._literal_stream(node, call.spread)
         self.calls[id(node)] = call
         return call
 
@@ -958,6 +978,9 @@ class Analyzer:
             chat=chat,
             method=func.attr.value,
         )
+        call.spread = self._followed_spread(node)
+        if call.spread is not None:
+            call.stream = self._literal_stream(node, call.spread)
         self.calls[id(node)] = call
         return call
 
@@ -1018,14 +1041,40 @@ class Analyzer:
                 return current
         return None
 
-    def _literal_stream(self, node: cst.Call) -> Optional[bool]:
-        for arg in node.args:
-            if arg.keyword is not None and arg.keyword.value == "stream":
-                value = arg.value
-                if isinstance(value, cst.Name) and value.value in ("True", "False"):
-                    return value.value == "True"
-                return None
+    def _literal_stream(self, node: cst.Call, spread: Optional[cst.Dict] = None) -> Optional[bool]:
+        values = [arg.value for arg in node.args if arg.keyword is not None and arg.keyword.value == "stream"]
+        if spread is not None:
+            values += [e.value for e in spread.elements if isinstance(e, cst.DictElement) and _string_key(e.key) == "stream"]
+        for value in values:
+            if isinstance(value, cst.Name) and value.value in ("True", "False"):
+                return value.value == "True"
+            return None
         return False
+
+    def _followed_spread(self, node: cst.Call) -> Optional[cst.Dict]:
+        """`create(**params)` where `params = {"prompt": ..., ...}` is built in the same scope,
+        bound once, with string keys only, and used nowhere else: its keys are the keywords."""
+        spreads = [arg for arg in node.args if arg.star == "**"]
+        if len(spreads) != 1 or any(arg.star == "*" for arg in node.args):
+            return None
+        name = spreads[0].value
+        if not isinstance(name, cst.Name):
+            return None
+        bindings = self.assignments(name)
+        if not bindings or len(bindings) != 1:
+            return None
+        binding = bindings[0]
+        value = self.assigned_value(binding)
+        if not isinstance(value, cst.Dict) or binding.scope is not self.index.scope(name):
+            return None
+        if not all(isinstance(e, cst.DictElement) and _string_key(e.key) is not None for e in value.elements):
+            return None
+        if [reference for reference in binding.references if reference is not name]:
+            return None  # mutated or read elsewhere: its keys at the call are not in view
+        keywords = {a.keyword.value for a in node.args if a.keyword is not None}
+        if keywords & {_string_key(e.key) for e in value.elements if isinstance(e, cst.DictElement)}:
+            return None
+        return value
 
     def _inside_sdk_definition(self, node: cst.CSTNode) -> bool:
         """The SDK's own resource classes define `create`; never touch those."""

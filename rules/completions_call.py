@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
+from typing import Callable
 
 import libcst as cst
 
@@ -202,6 +203,10 @@ class CompletionsCallRule(Rule):
                 groups=frozenset(groups),
             )
         fix_edits.insert(0, Edit(call.node, transform))
+        if call.spread is not None and not call.chat:
+            fix_edits.append(
+                Edit(call.spread, _spread_mapper(quote, keep_max_tokens, rename_engine, call.upgrade))
+            )
         if call.resource_import is not None and not call.upgrade:
             fix_edits.append(Edit(call.resource_import, edits.add_import_name("ChatCompletion")))
         if call.chat:
@@ -385,6 +390,55 @@ def _map_arguments(call: cst.Call, quote: str, keep_max_tokens: bool, rename_eng
         else:
             planned.append((arg, False))
     return edits.rebuild_args(call.args, planned)
+
+
+_DICT_RENAMES_V0_TO_V1 = {"request_timeout": "timeout", "headers": "extra_headers"}
+
+
+def _spread_mapper(
+    quote: str, keep_max_tokens: bool, rename_engine: bool, upgrade_v0: bool
+) -> Callable[[cst.Dict], cst.Dict]:
+    """The same mapping as for keyword arguments, on the entries of a followed `**dict`."""
+
+    def transform(node: cst.Dict) -> cst.Dict:
+        planned: list[cst.DictElement] = []
+        for element in node.elements:
+            assert isinstance(element, cst.DictElement) and isinstance(element.key, cst.SimpleString)
+            name = element.key.evaluated_value
+            rename = {"prompt": "messages", "engine": "model" if rename_engine else None}.get(str(name))
+            if name == "max_tokens" and not keep_max_tokens:
+                rename = "max_completion_tokens"
+            if upgrade_v0 and name == "timeout":
+                continue
+            if upgrade_v0 and name in _DICT_RENAMES_V0_TO_V1:
+                rename = _DICT_RENAMES_V0_TO_V1[str(name)]
+            if name in sdk.UNSUPPORTED_PARAMETERS and is_neutral(element.value, sdk.UNSUPPORTED_PARAMETERS[str(name)][0]):
+                continue
+            value = element.value
+            if name == "prompt":
+                value = edits.user_messages(value, quote)
+            if name == "logprobs":
+                mapped = _map_logprobs(cst.Arg(value=value))
+                for arg, _ in mapped:
+                    mapped_name = "logprobs" if arg is mapped[0][0] else "top_logprobs"
+                    planned.append(
+                        element.with_changes(key=edits.with_string_value(element.key, mapped_name), value=arg.value)
+                    )
+                continue
+            new_key = edits.with_string_value(element.key, rename) if rename else element.key
+            planned.append(element.with_changes(key=new_key, value=value))
+        separator = next(
+            (e.comma for e in node.elements[:-1] if isinstance(e.comma, cst.Comma)),
+            cst.Comma(whitespace_after=cst.SimpleWhitespace(" ")),
+        )
+        last_comma = node.elements[-1].comma if node.elements else cst.MaybeSentinel.DEFAULT
+        laid_out = [
+            e.with_changes(comma=last_comma if i == len(planned) - 1 else (e.comma if isinstance(e.comma, cst.Comma) and e.comma is not last_comma else separator))
+            for i, e in enumerate(planned)
+        ]
+        return node.with_changes(elements=laid_out)
+
+    return transform
 
 
 def _map_logprobs(arg: cst.Arg) -> list[tuple[cst.Arg, bool]]:

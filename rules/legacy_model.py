@@ -224,6 +224,8 @@ def _binding_name(analyzer: Analyzer, use: cst.Name) -> Optional[cst.CSTNode]:
 
 def _is_model_argument_of(analyzer: Analyzer, node: cst.CSTNode, calls: list[CompletionsCall]) -> bool:
     parent = analyzer.parent(node)
+    if isinstance(parent, cst.DictElement):
+        return any(parent is call.model_argument() for call in calls)
     if not isinstance(parent, cst.Arg) or parent.keyword is None or parent.keyword.value not in ("model", "engine"):
         return False
     return any(parent is call.model_argument() for call in calls)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Optional
+from typing import Optional, Union
 
 import libcst as cst
 
@@ -85,15 +85,15 @@ def _annotation_shape(annotation: Optional[cst.Annotation]) -> str:
 
 def unsupported(analyzer: Analyzer, call: CompletionsCall) -> list[Unsupported]:
     found: list[Unsupported] = []
-    prompt: Optional[cst.Arg] = None
-    for arg in call.node.args:
-        if arg.star:
+    prompt: Optional[Union[cst.Arg, cst.DictElement]] = None
+    for name_or_none, arg in call.parameters():
+        if isinstance(arg, cst.Arg) and arg.star:
             found.append(Unsupported(arg, f"`{arg.star}{_source(arg.value)}`", KWARGS_ADVICE))
             continue
-        if arg.keyword is None:
+        if name_or_none is None:
             found.append(Unsupported(arg, "a positional argument", "the SDK's `create` takes keyword arguments only"))
             continue
-        name = arg.keyword.value
+        name = name_or_none
         if name == "prompt":
             prompt = arg
         elif name in sdk.UNSUPPORTED_PARAMETERS:
@@ -108,7 +108,7 @@ def unsupported(analyzer: Analyzer, call: CompletionsCall) -> list[Unsupported]:
             found.append(Unsupported(prompt, "a token-array prompt", TOKENS_ADVICE))
         elif shape == "none":
             found.append(Unsupported(prompt, "`prompt=None`", NONE_ADVICE))
-    elif not any(arg.star for arg in call.node.args):
+    elif not any(arg.star for arg in call.node.args) or call.spread is not None:
         found.append(Unsupported(call.node, "a call without `prompt`", NONE_ADVICE))
     return found
 

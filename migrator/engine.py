@@ -64,9 +64,14 @@ def check_source(
     known = frozenset(rule.code for rule in pack.rule_classes())
     # The tree prints back to exactly these bytes, so its text is the decoded source.
     text = source.decode(module.encoding)
+    index_holder: list[Any] = []
     findings, edits = _analyse(
-        path, module, rules, settings, fix, known, result.run_notes, requirements, text, result.dependencies
+        path, module, rules, settings, fix, known, result.run_notes, requirements, text, result.dependencies,
+        index_holder,
     )
+    # The rules' module index knows every node's parent: fixes then rebuild only the
+    # paths to the edited nodes instead of transforming the whole tree.
+    index_parent = index_holder[0].parent if index_holder else None
     result.findings = findings
     current = module
     if fix and edits:
@@ -74,7 +79,7 @@ def check_source(
         # second analysis is not needed to converge; the tests check that `fix` is
         # idempotent on every fixture instead of paying for it on every run.
         try:
-            current, new_source = _apply_and_verify(module, edits)
+            current, new_source = _apply_and_verify(module, edits, index_parent)
         except _FixFailed as failure:
             rejected = _cpython_rejects(source)
             if rejected is not None:
@@ -101,12 +106,12 @@ class _FixFailed(Exception):
     pass
 
 
-def _apply_and_verify(module: cst.Module, edits: Sequence[Edit]) -> tuple[cst.Module, bytes]:
+def _apply_and_verify(module: cst.Module, edits: Sequence[Edit], parent: Any = None) -> tuple[cst.Module, bytes]:
     """The fixed tree and its bytes, which CPython must parse (never write what it cannot)."""
     from migrator.fixer import apply_edits
 
     try:
-        updated = apply_edits(module, edits)
+        updated = apply_edits(module, edits, parent)
         new_source = updated.bytes
         compile(new_source, "<fixed>", "exec", ast.PyCF_ONLY_AST, dont_inherit=True)
     except RecursionError:
@@ -127,6 +132,7 @@ def _analyse(
     requirements: Sequence[str] = (),
     text: str | None = None,
     dependencies: list[str] | None = None,
+    index_holder: list[Any] | None = None,
 ) -> tuple[list[Finding], list[Edit]]:
     from migrator.fixer import effective_applicability, fix_groups
 
@@ -138,6 +144,8 @@ def _analyse(
     reports: list[Report] = []
     for rule in rules:
         reports.extend(rule.check(ctx))
+    if index_holder is not None and "module-index" in ctx.cache:
+        index_holder.append(ctx.index())
     if not reports and not settings.warn_unused_ignores:
         return [], []
 

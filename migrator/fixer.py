@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Sequence
-from typing import Any
+from typing import Any, Callable, Optional
 
 import libcst as cst
 
@@ -70,12 +71,73 @@ class _ApplyEdits(cst.CSTTransformer):
         return updated_node
 
 
-def apply_edits(module: cst.Module, edits: Sequence[Edit]) -> cst.Module:
+def apply_edits(
+    module: cst.Module, edits: Sequence[Edit], parent: Optional[Callable[[cst.CSTNode], Optional[cst.CSTNode]]] = None
+) -> cst.Module:
+    """The module with the edits applied, inner edits first.
+
+    With `parent` (the module index's), only the nodes on the paths from the root to the
+    edited nodes are rebuilt; everything else is shared with the original tree. Without
+    it, a LibCST transformer visits the whole tree.
+    """
     if not edits:
         return module
-    result = module.visit(_ApplyEdits(edits))
+    if parent is None:
+        result = module.visit(_ApplyEdits(edits))
+    else:
+        result = _rebuild_paths(module, edits, parent)
     assert isinstance(result, cst.Module)
     return result
+
+
+def _rebuild_paths(
+    module: cst.Module, edits: Sequence[Edit], parent: Callable[[cst.CSTNode], Optional[cst.CSTNode]]
+) -> Any:
+    by_target: dict[int, list[Edit]] = {}
+    on_path: set[int] = {id(module)}
+    for edit in edits:
+        by_target.setdefault(id(edit.target), []).append(edit)
+        current: Optional[cst.CSTNode] = edit.target
+        while current is not None and id(current) not in on_path:
+            on_path.add(id(current))
+            current = parent(current)
+        if current is None:
+            raise ValueError("an edit targets a node outside the module")
+
+    def rebuild(node: Any) -> Any:
+        changes: dict[str, Any] = {}
+        for name in _field_names(type(node)):
+            value = getattr(node, name)
+            if isinstance(value, cst.CSTNode):
+                if id(value) in on_path:
+                    changes[name] = rebuild(value)
+            elif isinstance(value, (list, tuple)) and any(id(item) in on_path for item in value):
+                items: list[Any] = []
+                for item in value:
+                    new = rebuild(item) if id(item) in on_path else item
+                    if isinstance(new, cst.FlattenSentinel):
+                        items.extend(new.nodes)
+                    elif not isinstance(new, cst.RemovalSentinel):
+                        items.append(new)
+                changes[name] = type(value)(items) if isinstance(value, tuple) else items
+        updated = node.with_changes(**changes) if changes else node
+        if isinstance(updated, cst.SimpleStatementLine) and not updated.body:
+            return cst.RemoveFromParent()  # its only statement was removed (as LibCST does)
+        for edit in by_target.get(id(node), ()):
+            updated = edit.transform(updated)
+        return updated
+
+    return rebuild(module)
+
+
+_FIELD_NAMES: dict[type, tuple[str, ...]] = {}
+
+
+def _field_names(kind: type) -> tuple[str, ...]:
+    names = _FIELD_NAMES.get(kind)
+    if names is None:
+        names = _FIELD_NAMES[kind] = tuple(f.name for f in dataclasses.fields(kind))
+    return names
 
 
 def apply_edits_to_node(node: cst.CSTNode, edits: Sequence[Edit]) -> Any:

@@ -158,7 +158,7 @@ def _analyse(
     statements = [_statement(report.node, parents) for report in reports]
     targets = [_replacement_target(report, parents) for report in reports]
     # One code-generation pass positions exactly the nodes the findings need.
-    positions = _positions(module, [*(r.node for r in reports), *statements, *targets])
+    positions = _positions(module, [*(r.node for r in reports), *statements, *targets], ctx.index().parent, code)
     blocked = []
     for report, statement in zip(reports, statements):
         start = positions[report.node].start.line
@@ -266,14 +266,16 @@ class _Parents:
         return self._index.parent(node)
 
 
-def _positions(module: cst.Module, nodes: Sequence[Any]) -> dict[Any, Any]:
+def _positions(module: cst.Module, nodes: Sequence[Any], parent: Any, source: str) -> dict[Any, Any]:
     """CodeRanges (PositionProvider's convention) for the given nodes, keyed by node."""
     from libcst.metadata import CodePosition, CodeRange
 
-    from migrator.tree import spans
+    from migrator.tree import spans, statement_spans
 
     wanted = [node for node in nodes if node is not None]
-    found = spans(module, wanted)
+    found = statement_spans(module, wanted, parent, source)
+    if found is None or len(found) < len({id(node) for node in wanted}):
+        found = spans(module, wanted)
     result: dict[Any, Any] = {}
     for node in wanted:
         span = found.get(id(node))

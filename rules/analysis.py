@@ -167,7 +167,7 @@ class CompletionsCall:
             if (
                 isinstance(element, cst.DictElement)
                 and isinstance(element.key, cst.SimpleString)
-                and element.key.evaluated_value == "include_usage"
+                and string_value(element.key) == "include_usage"
                 and isinstance(element.value, cst.Name)
                 and element.value.value == "True"
             ):
@@ -340,8 +340,8 @@ def sdk_mode(ctx: RuleContext) -> str:
 def _mock_targets(strings: Sequence[cst.SimpleString]) -> list[MockTarget]:
     found = []
     for node in strings:
-        value = node.evaluated_value
-        if not isinstance(value, str):
+        value = string_value(node)
+        if value is None:
             continue
         for legacy, chat in sdk.MOCK_TARGETS:
             if value == legacy or value.startswith(legacy + "."):
@@ -437,11 +437,19 @@ class _Collector:
             self.object_strings.append(node)
 
 
+def string_value(node: cst.SimpleString) -> Optional[str]:
+    """The str a literal stands for. Plain literals (no prefix, no backslash) are sliced;
+    only the rest pay for LibCST's `evaluated_value`, which compiles an AST each time."""
+    raw = node.value
+    if raw[:1] in ("'", '"') and "\\" not in raw:
+        width = 3 if raw[:3] in ('"""', "'''") else 1
+        return raw[width:-width]
+    value = node.evaluated_value
+    return value if isinstance(value, str) else None
+
+
 def _string_key(node: cst.BaseExpression) -> Optional[str]:
-    if isinstance(node, cst.SimpleString):
-        value = node.evaluated_value
-        return value if isinstance(value, str) else None
-    return None
+    return string_value(node) if isinstance(node, cst.SimpleString) else None
 
 
 def text_access(node: cst.BaseExpression) -> Optional[tuple[cst.BaseExpression, str]]:
@@ -1364,7 +1372,7 @@ class Analyzer:
         return any(isinstance(use, cst.Name) and self.used_as_str(use) for use in uses)
 
     def object_compare(self, node: cst.SimpleString) -> Optional[ObjectCompare]:
-        if node.evaluated_value != "text_completion":
+        if string_value(node) != "text_completion":
             return None
         comparison = self.parent(self.parent(node) or node)
         if not isinstance(comparison, cst.Comparison):

@@ -9,7 +9,7 @@ import libcst as cst
 from migrator.model import Applicability
 from migrator.rule import Edit, Fix, Report, Rule, RuleContext
 
-from .analysis import Analysis, Kind, analyse
+from .analysis import Analysis, Kind, analyse, string_value
 from .edits import set_string
 from .reads import read_rewrite
 from .types import type_reports
@@ -164,8 +164,8 @@ class CompletionTextRule(Rule):
 def logprob_key(node: cst.Subscript) -> str | None:
     if len(node.slice) == 1 and isinstance(node.slice[0].slice, cst.Index):
         value = node.slice[0].slice.value
-        if isinstance(value, cst.SimpleString) and isinstance(value.evaluated_value, str):
-            return value.evaluated_value
+        if isinstance(value, cst.SimpleString):
+            return string_value(value)
     return None
 
 

@@ -11,7 +11,7 @@ from migrator.model import Applicability
 from migrator.rule import Edit, Fix, Report, Rule, RuleContext
 
 from . import sdk
-from .analysis import Analysis, Analyzer, CompletionsCall, analyse, argument_for
+from .analysis import Analysis, Analyzer, CompletionsCall, analyse, argument_for, string_value
 from .edits import replace_with, set_string
 
 CHOOSE_MODEL = (
@@ -103,7 +103,7 @@ class LegacyModelRule(Rule):
     def _literal(
         self, ctx: RuleContext, call: CompletionsCall, node: cst.SimpleString, groups: frozenset[str]
     ) -> Optional[Report]:
-        name = node.evaluated_value
+        name = string_value(node)
         if not isinstance(name, str) or not sdk.is_legacy_model(name):
             return None
         if call.receiver is not None and call.receiver.is_azure:

@@ -22,14 +22,13 @@ import re
 import shutil
 import subprocess
 import sys
-from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 
 from . import venvs
-from .fake_server import FakeOpenAI, RecordedRequest, serve, validate_chat_body
+from .fake_server import FakeOpenAI, RecordedRequest, validate_chat_body
 
 pytestmark = pytest.mark.e2e
 
@@ -198,12 +197,6 @@ def workdir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return tmp_path_factory.mktemp("e2e")
 
 
-@pytest.fixture
-def server() -> Iterator[FakeOpenAI]:
-    with serve() as fake:
-        yield fake
-
-
 # --------------------------------------------------------------------------- running
 
 
@@ -214,7 +207,8 @@ class Run:
 
     def describe(self) -> str:
         sent = "\n".join(
-            f"  {r.status} {r.path} {json.dumps(r.body, sort_keys=True)}" for r in self.requests
+            f"  {r.status} {r.path} {r.query} {json.dumps(r.body, sort_keys=True)}"
+            for r in self.requests
         )
         return (
             f"exit code {self.result.returncode}\n--- stdout\n{self.result.stdout}"

@@ -23,18 +23,15 @@ import json
 import os
 import re
 import shutil
-import subprocess
 import sys
 import urllib.request
-from collections.abc import Iterator
-from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 
 from . import venvs
-from .fake_server import FakeOpenAI, RecordedRequest, serve, validate_chat_body, with_engine_model
-from .test_e2e import _run, chat_body_keys, sdk_python
+from .fake_server import FakeOpenAI, validate_chat_body, with_engine_model
+from .test_e2e import Migration, Run, _run, chat_body_keys, migrated_source, sdk_python
 
 pytestmark = pytest.mark.e2e
 
@@ -134,16 +131,6 @@ def v1_env(server: FakeOpenAI, program: str) -> dict[str, str]:
 # --------------------------------------------------------------------------- migration
 
 
-@dataclass(frozen=True)
-class Migration:
-    original: Path
-    migrated: Path
-    cli: subprocess.CompletedProcess[str]
-
-    def output(self) -> str:
-        return self.cli.stdout + self.cli.stderr
-
-
 _MIGRATIONS: dict[tuple[str, str], Migration] = {}
 
 
@@ -179,47 +166,12 @@ def migrate(program: str, sdk: str, workdir: Path) -> Migration:
     return _MIGRATIONS[key]
 
 
-def migrated_source(migration: Migration) -> str:
-    """The migrated text, after checking that the CLI worked and did migrate something."""
-    output = migration.output()
-    # 1 is fine: findings that need a human may remain next to the applied fixes.
-    assert migration.cli.returncode in (0, 1), output
-    assert "internal error" not in output, output
-    source = migration.migrated.read_text(encoding="utf-8")
-    assert source != migration.original.read_text(encoding="utf-8"), (
-        f"the migrator changed nothing:\n{output}"
-    )
-    return source
-
-
 @pytest.fixture(scope="session")
 def workdir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return tmp_path_factory.mktemp("e2e-v0")
 
 
-@pytest.fixture
-def server() -> Iterator[FakeOpenAI]:
-    with serve() as fake:
-        yield fake
-
-
 # --------------------------------------------------------------------------- running
-
-
-@dataclass(frozen=True)
-class Run:
-    result: subprocess.CompletedProcess[str]
-    requests: list[RecordedRequest]
-
-    def describe(self) -> str:
-        sent = "\n".join(
-            f"  {r.status} {r.path} {r.query} {json.dumps(r.body, sort_keys=True)}"
-            for r in self.requests
-        )
-        return (
-            f"exit code {self.result.returncode}\n--- stdout\n{self.result.stdout}"
-            f"--- stderr\n{self.result.stderr[-3000:]}--- requests\n{sent}\n"
-        )
 
 
 def run_program(python: Path, script: Path, server: FakeOpenAI, env: dict[str, str]) -> Run:
@@ -304,7 +256,7 @@ def test_v1_migration_runs_on_current_sdks(
 @pytest.mark.parametrize("program", AZURE_PROGRAMS)
 def test_v1_migration_reports_azure_module_config(program: str, workdir: Path) -> None:
     migration = migrate(program, "v1", workdir)
-    output = migration.output()
+    output = migration.cli.stdout + migration.cli.stderr
     assert migration.cli.returncode == 1, output
     assert "internal error" not in output, output
     assert migration.migrated.read_text(encoding="utf-8") == _source(program), output

@@ -295,21 +295,21 @@ class ModuleIndex:
 
     def _on_import(self, node: cst.Import, scope: Scope) -> None:
         for alias in node.names:
-            dotted = _dotted(alias.name)
+            imported = dotted(alias.name)
             if alias.asname is not None and isinstance(alias.asname.name, cst.Name):
                 self._bound.add(id(alias.asname.name))
-                self._bind(alias.asname.name.value, node, scope, dotted)
+                self._bind(alias.asname.name.value, node, scope, imported)
                 self.scope_of_name[id(alias.asname.name)] = scope
             else:
-                first = dotted.split(".")[0]
+                first = imported.split(".")[0]
                 self._bind(first, node, scope, first)
         self._mark_all_names(node, scope)
 
     def _on_import_from(self, node: cst.ImportFrom, scope: Scope) -> None:
-        module = "." * len(node.relative) + (_dotted(node.module) if node.module is not None else "")
+        module = "." * len(node.relative) + (dotted(node.module) if node.module is not None else "")
         if not isinstance(node.names, cst.ImportStar):
             for alias in node.names:
-                name = _dotted(alias.name)
+                name = dotted(alias.name)
                 local = alias.asname.name if alias.asname is not None else alias.name
                 if isinstance(local, cst.Name):
                     separator = "" if module.endswith(".") else "."
@@ -423,11 +423,12 @@ _HANDLERS: dict[type, Callable[[ModuleIndex, Any, Scope], None]] = {
 }
 
 
-def _dotted(node: Union[cst.Attribute, cst.Name, cst.BaseExpression]) -> str:
+def dotted(node: Union[cst.Attribute, cst.Name, cst.BaseExpression, None]) -> str:
+    """`a.b.c` for a chain of names ("" for anything else)."""
     if isinstance(node, cst.Name):
         return node.value
     if isinstance(node, cst.Attribute):
-        return f"{_dotted(node.value)}.{node.attr.value}"
+        return f"{dotted(node.value)}.{node.attr.value}"
     return ""
 
 

@@ -22,6 +22,7 @@ import libcst as cst
 
 from migrator.rule import RuleContext
 from migrator.tree import Binding, children
+from migrator.tree import dotted as _dotted
 
 from . import sdk
 
@@ -469,14 +470,6 @@ def text_access(node: cst.BaseExpression) -> Optional[tuple[cst.BaseExpression, 
     return None
 
 
-def _dotted(node: Union[cst.Attribute, cst.Name, cst.BaseExpression]) -> str:
-    if isinstance(node, cst.Name):
-        return node.value
-    if isinstance(node, cst.Attribute):
-        return f"{_dotted(node.value)}.{node.attr.value}"
-    return ""
-
-
 def _attribute_names(node: cst.BaseExpression) -> list[str]:
     names = []
     while True:
@@ -912,12 +905,7 @@ class Analyzer:
         return generations.pop() if len(generations) == 1 else None
 
     def is_v0_chat(self, resource: cst.BaseExpression) -> bool:
-        if self.qualified_names(resource) & V0_CHAT:
-            return True
-        if isinstance(resource, cst.Attribute) and resource.attr.value == "ChatCompletion":
-            receiver = self.receiver(resource.value)
-            return isinstance(receiver, Client) and receiver.is_module
-        return False
+        return self._is_v0_resource(resource, V0_CHAT, "ChatCompletion")
 
     def dict_access(self, node: cst.BaseExpression) -> Optional[DictAccess]:
         """A string-key read of a v0 response part that v1 must read as an attribute."""
@@ -943,10 +931,13 @@ class Analyzer:
         return DictAccess(node, key, default, kind)
 
     def is_v0_completion(self, resource: cst.BaseExpression) -> bool:
-        """`openai.Completion` however it is spelled (alias, api_resources, `self._openai`)."""
-        if self.qualified_names(resource) & V0_COMPLETION:
+        return self._is_v0_resource(resource, V0_COMPLETION, "Completion")
+
+    def _is_v0_resource(self, resource: cst.BaseExpression, names: frozenset[str], attribute: str) -> bool:
+        """A v0 module-level resource however it is spelled (alias, api_resources, `self._openai`)."""
+        if self.qualified_names(resource) & names:
             return True
-        if isinstance(resource, cst.Attribute) and resource.attr.value == "Completion":
+        if isinstance(resource, cst.Attribute) and resource.attr.value == attribute:
             receiver = self.receiver(resource.value)
             return isinstance(receiver, Client) and receiver.is_module
         return False

@@ -7,6 +7,8 @@ from typing import Callable, Optional
 
 import libcst as cst
 
+from migrator.tree import dotted as _dotted
+
 _DEFAULT_COMMA = cst.Comma(whitespace_after=cst.SimpleWhitespace(" "))
 
 
@@ -108,14 +110,6 @@ def remove_import_name(local: str) -> Callable[[cst.ImportFrom], object]:
         return node.with_changes(names=kept)
 
     return transform
-
-
-def _dotted(node: Optional[cst.BaseExpression]) -> str:
-    if isinstance(node, cst.Name):
-        return node.value
-    if isinstance(node, cst.Attribute):
-        return f"{_dotted(node.value)}.{node.attr.value}"
-    return ""
 
 
 def user_messages(content: cst.BaseExpression, quote: str) -> cst.BaseExpression:

@@ -33,9 +33,12 @@ class CompletionTextRule(Rule):
     the call that produced it: the call's own result, variables (also after `await` and
     `.parse()` of a raw response), `for choice in response.choices`, comprehensions, a
     choice stored in a variable, `asyncio.gather` results, and the functions of the same
-    module that return the response or receive it as an argument. Also rewrites
-    `response.object == "text_completion"` and the legacy logprobs fields
-    (`tokens`, `token_logprobs`, `top_logprobs`).
+    module that return the response or receive it as an argument. Reads in every style
+    are rewritten in that style: `c.text`, `c["text"]`, `c.get("text")`,
+    `getattr(c, "text")`. Also rewrites `response.object == "text_completion"`, the legacy
+    logprobs fields (`tokens`, `token_logprobs`, `top_logprobs`) and the legacy response
+    types in annotations (`Completion` -> `ChatCompletion`, `Stream[Completion]` ->
+    `Stream[ChatCompletionChunk]`).
 
     ## Why is this bad?
     A chat choice has no `text`; the answer is in `message.content`.

@@ -29,8 +29,11 @@ class CompletionsCallRule(Rule):
     `AsyncAzureOpenAI` clients (however they were imported, aliased, stored on `self`,
     annotated or passed in), the `.with_raw_response` / `.with_streaming_response` and
     `.with_options(...)` forms, and the module-level `openai.completions.create(...)`.
-    It also moves mock targets such as `patch("openai.resources.Completions.create")`
-    to their chat names.
+    Also the openai<1.0 forms: `openai.Completion.create/acreate` (however `Completion`
+    is imported or held), moved to `openai.ChatCompletion` (`--sdk keep`) or to the v1
+    SDK in one pass (`--sdk v1`, or `auto` when the project pins openai>=1). It moves mock
+    targets such as `patch("openai.resources.Completions.create")` to their chat names,
+    and follows `create(**params)` when `params` is a dict literal built beside the call.
 
     ## Why is this bad?
     The completion models are shut down; the chat endpoint does not accept `prompt`.

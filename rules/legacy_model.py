@@ -35,9 +35,10 @@ def chat_model_for(legacy: str, options: Mapping[str, Any]) -> tuple[Optional[st
 class LegacyModelRule(Rule):
     """## What it does
     Finds completions-only model names (`text-davinci-003`, `gpt-3.5-turbo-instruct`,
-    `davinci-002`, `babbage-002`, `code-davinci-002`, their fine-tunes, ...) passed as
-    `model=` to a completions call, as a literal or through a module-level constant of the
-    same file, and replaces them with a chat model.
+    `davinci-002`, `babbage-002`, `code-davinci-002`, their fine-tunes, ...) that reach the
+    `model=` (or v0 `engine=`) of a completions call: a literal, a module-level constant,
+    a parameter's default or the arguments its local callers pass, or `self.model` set in
+    the class; each is replaced with a chat model where it is written.
 
     ## Why is this bad?
     The chat endpoint rejects completion models (HTTP 404 "This is not a chat model"), so

@@ -15,7 +15,7 @@ import builtins
 import dataclasses
 import re
 from bisect import bisect_right
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any, Callable, Optional, TypeVar, Union
@@ -521,62 +521,141 @@ def statement_spans(
     parent: Callable[[cst.CSTNode], Optional[cst.CSTNode]],
     source: str,
 ) -> Optional[dict[int, Span]]:
-    """Like `spans`, generating code only for the top-level statements that hold the nodes.
+    """Like `spans`, generating code only for the statements that hold the nodes.
 
-    CPython's parser (a tenth of LibCST's cost) gives where each top-level statement
-    starts; the code generated for one statement then places the nodes inside it. None
-    when the two parsers disagree on the statements (the caller falls back to `spans`).
+    CPython's parser (a tenth of LibCST's cost) says where each statement starts and how
+    it is indented; the code generated for that one statement then places the nodes in
+    it. A node in a simple statement line is placed from that line alone; one elsewhere
+    (a compound statement's header) from its top-level statement. None when the two
+    parsers disagree on the statements (the caller falls back to `spans`).
     """
-    starts = _top_level_lines(module, source)
-    if starts is None:
+    import ast
+
+    try:
+        tree = ast.parse(source)
+    except (SyntaxError, ValueError, RecursionError, MemoryError):
         return None
-    body_index = {id(statement): i for i, statement in enumerate(module.body)}
-    groups: dict[int, list[cst.CSTNode]] = {}
+    lines: dict[int, tuple[int, int]] = {}  # id(statement) -> (line, indentation width)
+    if not _match_statements(module.body, tree.body, lines):
+        return None
+    source_lines = source.splitlines(keepends=True)
+    groups: dict[int, tuple[cst.CSTNode, list[cst.CSTNode]]] = {}
     for node in nodes:
-        current: Optional[cst.CSTNode] = node
-        while current is not None and id(current) not in body_index:
-            current = parent(current)
-        if current is None:
+        holder = _holding_statement(node, parent, lines)
+        if holder is None:
             return None
-        groups.setdefault(body_index[id(current)], []).append(node)
+        groups.setdefault(id(holder), (holder, []))[1].append(node)
     result: dict[int, Span] = {}
-    for index, members in groups.items():
-        statement = module.body[index]
-        state = _OffsetState(default_indent=module.default_indent, default_newline=module.default_newline)
+    for holder, members in groups.values():
+        line, width = lines[id(holder)]
+        indent = source_lines[line - 1][:width] if line - 1 < len(source_lines) else ""
+        if indent.strip():
+            return None  # not whitespace: the two parsers disagree on this line
+        state = _OffsetState(
+            default_indent=module.default_indent,
+            default_newline=module.default_newline,
+            indent_tokens=[indent] if indent else [],
+        )
         state.wanted = {id(node) for node in members}
-        statement._codegen(state)
+        holder._codegen(state)
         code = "".join(state.tokens)
         line_starts = [0] + [match.end() for match in _NEWLINE.finditer(code)]
 
         def position(offset: int, line_starts: list[int] = line_starts) -> tuple[int, int]:
-            line = bisect_right(line_starts, offset)
-            return line, offset - line_starts[line - 1]
+            number = bisect_right(line_starts, offset)
+            return number, offset - line_starts[number - 1]
 
-        if id(statement) not in state.ranges:
+        if id(holder) not in state.ranges:
             return None
-        shift = starts[index] - position(state.ranges[id(statement)][0])[0]
+        first_line, first_column = position(state.ranges[id(holder)][0])
+        if first_column != width:
+            return None
+        shift = line - first_line
         for node in members:
-            if id(node) in state.ranges:
-                begin, end = state.ranges[id(node)]
-                (line, column), (end_line, end_column) = position(begin), position(end)
-                result[id(node)] = Span(line + shift, column, end_line + shift, end_column)
+            if id(node) not in state.ranges:
+                return None
+            begin, end = state.ranges[id(node)]
+            (start_line, column), (end_line, end_column) = position(begin), position(end)
+            result[id(node)] = Span(start_line + shift, column, end_line + shift, end_column)
     return result
 
 
-def _top_level_lines(module: cst.Module, source: str) -> Optional[list[int]]:
-    """The line each top-level statement of `module` starts on (its `def`/first token line)."""
+def _holding_statement(
+    node: cst.CSTNode,
+    parent: Callable[[cst.CSTNode], Optional[cst.CSTNode]],
+    lines: dict[int, tuple[int, int]],
+) -> Optional[cst.CSTNode]:
+    """The innermost simple statement line around `node` that CPython placed, else the
+    top-level statement."""
+    current: Optional[cst.CSTNode] = node
+    top: Optional[cst.CSTNode] = None
+    while current is not None:
+        if isinstance(current, cst.SimpleStatementLine) and id(current) in lines:
+            return current
+        above = parent(current)
+        if isinstance(above, cst.Module):
+            top = current
+        current = above
+    return top if top is not None and id(top) in lines else None
+
+
+def _match_statements(
+    statements: Sequence[cst.BaseStatement],
+    nodes: Sequence[Any],
+    lines: dict[int, tuple[int, int]],
+) -> bool:
+    """Walk LibCST's and CPython's statement lists side by side, noting where each
+    LibCST statement starts. False when they do not line up."""
+
+    position = 0
+    for statement in statements:
+        count = len(statement.body) if isinstance(statement, cst.SimpleStatementLine) else 1
+        if position + count > len(nodes):
+            return False
+        first = nodes[position]
+        lines[id(statement)] = (first.lineno, first.col_offset)
+        if not isinstance(statement, cst.SimpleStatementLine):
+            for body, ast_body in _bodies(statement, first):
+                if not _match_statements(body, ast_body, lines):
+                    return False
+        position += count
+    return position == len(nodes)
+
+
+def _bodies(statement: cst.BaseStatement, node: Any) -> Iterator[tuple[Sequence[cst.BaseStatement], Sequence[Any]]]:
+    """Pairs of (LibCST, CPython) statement lists inside a compound statement. Shapes not
+    listed here are simply not descended into (their lines fall back to the top level)."""
     import ast
 
-    try:
-        body = ast.parse(source).body
-    except (SyntaxError, ValueError, RecursionError, MemoryError):
-        return None
-    lines: list[int] = []
-    position = 0
-    for statement in module.body:
-        count = len(statement.body) if isinstance(statement, cst.SimpleStatementLine) else 1
-        if position + count > len(body):
-            return None
-        lines.append(body[position].lineno)
-        position += count
-    return lines if position == len(body) else None
+    def block(suite: cst.BaseSuite) -> Sequence[cst.BaseStatement]:
+        return suite.body if isinstance(suite, cst.IndentedBlock) else ()
+
+    if isinstance(statement, (cst.FunctionDef, cst.ClassDef, cst.With)) and isinstance(
+        node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.With, ast.AsyncWith)
+    ):
+        if isinstance(statement.body, cst.IndentedBlock):
+            yield block(statement.body), node.body
+    elif isinstance(statement, (cst.For, cst.While)) and isinstance(node, (ast.For, ast.AsyncFor, ast.While)):
+        if isinstance(statement.body, cst.IndentedBlock):
+            yield block(statement.body), node.body
+        if statement.orelse is not None and isinstance(statement.orelse.body, cst.IndentedBlock):
+            yield block(statement.orelse.body), node.orelse
+    elif isinstance(statement, cst.If) and isinstance(node, ast.If):
+        if isinstance(statement.body, cst.IndentedBlock):
+            yield block(statement.body), node.body
+        orelse = statement.orelse
+        if isinstance(orelse, cst.Else) and isinstance(orelse.body, cst.IndentedBlock):
+            yield block(orelse.body), node.orelse
+        elif isinstance(orelse, cst.If) and len(node.orelse) == 1:
+            yield [orelse], node.orelse
+    elif isinstance(statement, cst.Try) and isinstance(node, ast.Try):
+        if isinstance(statement.body, cst.IndentedBlock):
+            yield block(statement.body), node.body
+        if len(statement.handlers) == len(node.handlers):
+            for handler, ast_handler in zip(statement.handlers, node.handlers):
+                if isinstance(handler.body, cst.IndentedBlock):
+                    yield block(handler.body), ast_handler.body
+        if statement.orelse is not None and isinstance(statement.orelse.body, cst.IndentedBlock):
+            yield block(statement.orelse.body), node.orelse
+        if statement.finalbody is not None and isinstance(statement.finalbody.body, cst.IndentedBlock):
+            yield block(statement.finalbody.body), node.finalbody

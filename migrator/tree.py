@@ -329,6 +329,13 @@ class ModuleIndex:
                 self.parents[id(child)] = current
             stack.extend(kids)
 
+    def _on_match_as(self, node: cst.MatchAs, scope: Scope) -> None:
+        # `case x:` / `case [a, *_] as x:` bind x like an assignment.
+        if node.name is not None:
+            self._bind_target(node.name, node, scope)
+        for child in children(node):
+            self._walk(child, scope)
+
     def _on_global(self, node: Union[cst.Global, cst.Nonlocal], scope: Scope) -> None:
         declared = scope.globals if isinstance(node, cst.Global) else scope.nonlocals
         for item in node.names:
@@ -411,6 +418,7 @@ _HANDLERS: dict[type, Callable[[ModuleIndex, Any, Scope], None]] = {
     cst.ExceptStarHandler: ModuleIndex._on_except,
     cst.Import: ModuleIndex._on_import,
     cst.ImportFrom: ModuleIndex._on_import_from,
+    cst.MatchAs: ModuleIndex._on_match_as,
     cst.Global: ModuleIndex._on_global,
     cst.Nonlocal: ModuleIndex._on_global,
     cst.FunctionDef: ModuleIndex._on_function,

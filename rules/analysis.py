@@ -554,6 +554,13 @@ class Analyzer:
                 return None
             if isinstance(parent, cst.AnnAssign) and parent.target is child:
                 return parent.value
+            if isinstance(parent, cst.MatchAs) and parent.name is child:
+                # A bare capture (`case c:`) is the subject itself; other patterns are not followed.
+                case = self.parent(parent)
+                match = self.parent(case) if isinstance(case, cst.MatchCase) else None
+                if parent.pattern is None and isinstance(case, cst.MatchCase) and case.pattern is parent:
+                    return match.subject if isinstance(match, cst.Match) else None
+                return None
             if isinstance(parent, cst.NamedExpr) and parent.target is child:
                 return parent.value
             if isinstance(parent, (cst.For, cst.CompFor)) and parent.target is child:

@@ -307,6 +307,7 @@ CLOSED_GAPS = {
     "star_unpacking": _H + f"r = {_CALL}\nfirst, *rest = r.choices\nprint(first.text)\n",
     "getattr": _H + f"r = {_CALL}\nprint(getattr(r.choices[0], 'text'))\n",
     "model_dump": _H + f"r = {_CALL}\nprint(r.choices[0].model_dump()['text'])\n",
+    "match_capture": _H + f"r = {_CALL}\nmatch r.choices[0]:\n    case c:\n        print(c.text)\n",
 }
 
 
@@ -320,7 +321,6 @@ def test_closed_rule_gaps(name: str) -> None:
 
 
 RULE_GAPS = {
-    "match_capture": _H + f"r = {_CALL}\nmatch r.choices[0]:\n    case c:\n        print(c.text)\n",
     # Flow-insensitive: the read after `r = other()` is not the completion's, yet it is
     # rewritten (as an unsafe fix) to `.message.content or ""`.
     "rebound_name": _H + f"r = {_CALL}\nr = other()\nprint(r.choices[0].text)\n",

@@ -9,7 +9,7 @@ that the engine applies in a single pass.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Callable, ClassVar, Optional, Protocol, TypeVar
 
@@ -101,7 +101,6 @@ class RulePack:
     prefilter: Prefilter
     options: tuple[OptionSpec, ...]
     load: Callable[[], list[type[Rule]]]
-    fixture_root: Optional[str] = None
     # The codes as plain data, so validating `--select` does not import the rules (and
     # LibCST) before the prefilter has said whether any file needs them.
     codes: tuple[str, ...] = ()
@@ -150,8 +149,3 @@ class RuleContext:
             self.cache[key] = compute()
         result: _T = self.cache[key]
         return result
-
-
-def iter_rule_docs(pack: RulePack) -> Iterator[tuple[str, str, str, str]]:
-    for rule in pack.rule_classes():
-        yield rule.code, rule.name, rule.summary, rule.documentation()

@@ -251,7 +251,3 @@ def pin_for(path: str, requirements: Sequence[str] = (), read: Optional[list[str
     if read is not None:
         read.extend(sources)
     return pin
-
-
-def pin_for_file(path: str) -> Optional[Pin]:
-    return pin_for(path)

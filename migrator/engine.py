@@ -30,11 +30,13 @@ def check_source(
     fix: bool = False,
     keep_old: bool = False,
     requirements: Sequence[str] = (),
+    native: ast.Module | None = None,
 ) -> FileResult:
     """Lint (and with `fix`, rewrite) one file's bytes.
 
     `requirements` are requirement specifiers the file declares itself (a notebook's
-    `%pip install` lines); rules may weigh them above the project's files.
+    `%pip install` lines); rules may weigh them above the project's files. `native` is
+    CPython's tree of the same bytes, when the caller has already parsed them.
     """
     result = FileResult(path=path)
     # An unused suppression can sit in a file no rule cares about, so the prefilter
@@ -67,7 +69,7 @@ def check_source(
     index_holder: list[Any] = []
     findings, edits = _analyse(
         path, module, rules, settings, fix, known, result.run_notes, requirements, text, result.dependencies,
-        index_holder,
+        index_holder, native,
     )
     # The rules' module index knows every node's parent: fixes then rebuild only the
     # paths to the edited nodes instead of transforming the whole tree.
@@ -133,6 +135,7 @@ def _analyse(
     text: str | None = None,
     dependencies: list[str] | None = None,
     index_holder: list[Any] | None = None,
+    native: ast.Module | None = None,
 ) -> tuple[list[Finding], list[Edit]]:
     from migrator.fixer import effective_applicability, fix_groups
 
@@ -156,9 +159,18 @@ def _analyse(
     parents = _Parents(ctx.index())
     lines = code.splitlines(keepends=True)
     statements = [_statement(report.node, parents) for report in reports]
-    targets = [_replacement_target(report, parents) for report in reports]
-    # One code-generation pass positions exactly the nodes the findings need.
-    positions = _positions(module, [*(r.node for r in reports), *statements, *targets], ctx.index().parent, code)
+    # Only a fix preview needs the replaced expression's range.
+    previews = settings.fix_previews
+    targets = [_replacement_target(report, parents) if previews else None for report in reports]
+    # Of a statement only the first line is used (suppressions, TODOs), except to cut a preview.
+    positions = _positions(
+        module,
+        [*(r.node for r in reports), *targets, *(statements if previews else ())],
+        ctx.index().parent,
+        code,
+        starts=() if previews else statements,
+        native=native,
+    )
     blocked = []
     for report, statement in zip(reports, statements):
         start = positions[report.node].start.line
@@ -266,14 +278,28 @@ class _Parents:
         return self._index.parent(node)
 
 
-def _positions(module: cst.Module, nodes: Sequence[Any], parent: Any, source: str) -> dict[Any, Any]:
-    """CodeRanges (PositionProvider's convention) for the given nodes, keyed by node."""
+def _positions(
+    module: cst.Module,
+    nodes: Sequence[Any],
+    parent: Any,
+    source: str,
+    *,
+    starts: Sequence[Any] = (),
+    native: ast.Module | None = None,
+) -> dict[Any, Any]:
+    """CodeRanges (PositionProvider's convention) for the given nodes, keyed by node.
+
+    Of the statements in `starts`, only the start is meant to be read: their ranges may
+    be empty.
+    """
     from libcst.metadata import CodePosition, CodeRange
 
     from migrator.tree import spans, statement_spans
 
     wanted = [node for node in nodes if node is not None]
-    found = statement_spans(module, wanted, parent, source)
+    first_only = [node for node in starts if node is not None]
+    found = statement_spans(module, wanted, parent, source, native=native, starts=first_only)
+    wanted += first_only
     if found is None or len(found) < len({id(node) for node in wanted}):
         found = spans(module, wanted)
     result: dict[Any, Any] = {}

@@ -12,7 +12,7 @@ from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
 from functools import cache
-from typing import Callable, Optional
+from typing import Callable, Optional, cast
 
 from migrator.cache import Cache, fingerprint
 from migrator.files import WriteRefused, read_source, write_atomically
@@ -67,19 +67,26 @@ def process_file(path: str, job: Job) -> FileResult:
         # (nothing to fix), since fixing must see the tree.
         if cached is not None and (not job.fix or (not cached.findings and cached.error is None)):
             return cached
+    native: Optional[ast.Module] = None
     if check is check_source and load_pack(job.pack_name).prefilter.search(snapshot.data):
-        hazard = _native_parser_hazard(snapshot.data)
+        hazard, native = _native_parse(snapshot.data)
         if hazard is not None:
             return FileResult(path=path, error=hazard)
     try:
-        result = check(
-            path,
-            snapshot.data,
-            job.settings,
-            load_pack(job.pack_name),
-            fix=job.fix,
-            keep_old=job.keep_old,
-        )
+        if check is check_source:
+            result = check_source(
+                path,
+                snapshot.data,
+                job.settings,
+                load_pack(job.pack_name),
+                fix=job.fix,
+                keep_old=job.keep_old,
+                native=native,
+            )
+        else:
+            result = check(
+                path, snapshot.data, job.settings, load_pack(job.pack_name), fix=job.fix, keep_old=job.keep_old
+            )
     except RecursionError:
         # LibCST walks the tree recursively; a legal but deeply nested expression can
         # exhaust Python's recursion limit after the parse succeeded.
@@ -124,27 +131,30 @@ def default_jobs() -> int:
     return max(1, len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1)
 
 
-def _native_parser_hazard(data: bytes) -> Optional[str]:
-    """Why LibCST must not see `data`, or None.
+def _native_parse(data: bytes) -> tuple[Optional[str], Optional[ast.Module]]:
+    """Why LibCST must not see `data` (or None), and CPython's tree of it (if it parses).
 
     LibCST's native parser overflows its stack and kills the process (SIGSEGV) on
     nesting that CPython's parser refuses cleanly: thousands of nested brackets, unary
     operators or lambdas. Every such file is invalid Python anyway, so CPython's verdict
     is reported and LibCST is never asked. Other syntax errors go on to LibCST, which
-    knows newer grammar than the running interpreter may.
+    knows newer grammar than the running interpreter may. The tree is not wasted: the
+    engine places findings with it.
     """
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")  # SyntaxWarnings are the file's business
-            compile(data, "<source>", "exec", ast.PyCF_ONLY_AST, dont_inherit=True)
+            tree = compile(data, "<source>", "exec", ast.PyCF_ONLY_AST, dont_inherit=True)
     except (RecursionError, MemoryError):
-        return "too deeply nested to parse (CPython gives up too); skipped"
+        return "too deeply nested to parse (CPython gives up too); skipped", None
     except SyntaxError as error:
         if "too many nested" in str(error) or "too complex" in str(error):
-            return f"syntax error (CPython): {_one_line(str(error.msg))}; skipped"
+            return f"syntax error (CPython): {_one_line(str(error.msg))}; skipped", None
     except ValueError:  # null bytes: LibCST reports those itself
         pass
-    return None
+    else:
+        return None, cast(ast.Module, tree)  # PyCF_ONLY_AST in exec mode: a Module
+    return None, None
 
 
 def _one_line(text: str) -> str:

@@ -11,12 +11,13 @@ flow-insensitive, like ScopeProvider's: a name refers to every binding of its sc
 
 from __future__ import annotations
 
+import ast
 import builtins
 import dataclasses
 import re
 from bisect import bisect_right
 from collections.abc import Iterable, Iterator, Sequence
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
 from typing import Any, Callable, Optional, TypeVar, Union
 
@@ -455,6 +456,10 @@ class Span:
     end_column: int
 
 
+class _AllPlaced(Exception):
+    """Raised out of code generation once the last wanted node has its range."""
+
+
 @dataclass
 class _OffsetState(CodegenState):
     """Code generation that notes character offsets, only for the nodes asked about."""
@@ -463,6 +468,7 @@ class _OffsetState(CodegenState):
     offset: int = 0
     starts: dict[int, int] = field(default_factory=dict)
     ranges: dict[int, tuple[int, int]] = field(default_factory=dict)
+    placed: set[int] = field(default_factory=set)
 
     def add_indent_tokens(self) -> None:
         for token in self.indent_tokens:
@@ -479,8 +485,18 @@ class _OffsetState(CodegenState):
 
     def after_codegen(self, node: cst.CSTNode) -> None:
         key = id(node)
-        if key in self.wanted and key not in self.ranges:
-            self.ranges[key] = (self.starts[key], self.offset)
+        if key in self.wanted:
+            if key not in self.ranges:
+                self.ranges[key] = (self.starts[key], self.offset)
+            self.placed.add(key)
+            if len(self.placed) == len(self.wanted):
+                # What follows the last wanted node cannot move it: stop generating.
+                raise _AllPlaced
+
+    def generate(self, node: cst.CSTNode) -> None:
+        """Generate `node`'s code until every wanted node in it has been placed."""
+        with suppress(_AllPlaced):
+            node._codegen(self)
 
     @contextmanager
     def record_syntactic_position(
@@ -507,7 +523,7 @@ def spans(module: cst.Module, nodes: Iterable[cst.CSTNode]) -> dict[int, Span]:
     """Positions of the given nodes (keyed by `id(node)`), as PositionProvider computes them."""
     state = _OffsetState(default_indent=module.default_indent, default_newline=module.default_newline)
     state.wanted = {id(node) for node in nodes}
-    module._codegen(state)
+    state.generate(module)
     code = "".join(state.tokens)
     line_starts = [0] + [match.end() for match in _NEWLINE.finditer(code)]
 
@@ -528,44 +544,57 @@ def statement_spans(
     nodes: Iterable[cst.CSTNode],
     parent: Callable[[cst.CSTNode], Optional[cst.CSTNode]],
     source: str,
+    *,
+    native: Optional[ast.Module] = None,
+    starts: Iterable[cst.CSTNode] = (),
 ) -> Optional[dict[int, Span]]:
     """Like `spans`, generating code only for the statements that hold the nodes.
 
-    CPython's parser (a tenth of LibCST's cost) says where each statement starts and how
-    it is indented; the code generated for that one statement then places the nodes in
-    it. A node in a simple statement line is placed from that line alone; one elsewhere
-    (a compound statement's header) from its top-level statement. None when the two
-    parsers disagree on the statements (the caller falls back to `spans`).
+    CPython's parser (a tenth of LibCST's cost; pass its tree as `native` if it was
+    already run on `source`) says where each statement starts and how it is indented;
+    the code generated for that one statement, up to the last node wanted in it, then
+    places the nodes. A node is placed from the innermost statement CPython placed (a
+    simple statement line, or the compound statement whose header holds it), else from
+    its top-level statement. The statements in `starts` are asked for their first line
+    only, which CPython gives without any code generation: their spans are empty ranges
+    at their start. None when the two parsers disagree on the statements (the caller
+    falls back to `spans`).
     """
-    import ast
-
-    try:
-        tree = ast.parse(source)
-    except (SyntaxError, ValueError, RecursionError, MemoryError):
-        return None
+    if native is None:
+        try:
+            native = ast.parse(source)
+        except (SyntaxError, ValueError, RecursionError, MemoryError):
+            return None
     lines: dict[int, tuple[int, int]] = {}  # id(statement) -> (line, indentation width)
-    if not _match_statements(module.body, tree.body, lines):
+    if not _match_statements(module.body, native.body, lines):
         return None
+    result: dict[int, Span] = {}
+    pending = list(nodes)
+    for statement in starts:
+        if id(statement) in lines:
+            line, width = lines[id(statement)]
+            result[id(statement)] = Span(line, width, line, width)
+        else:
+            pending.append(statement)
     source_lines = source.splitlines(keepends=True)
     groups: dict[int, tuple[cst.CSTNode, list[cst.CSTNode]]] = {}
-    for node in nodes:
+    for node in pending:
         holder = _holding_statement(node, parent, lines)
         if holder is None:
             return None
         groups.setdefault(id(holder), (holder, []))[1].append(node)
-    result: dict[int, Span] = {}
     for holder, members in groups.values():
         line, width = lines[id(holder)]
         indent = source_lines[line - 1][:width] if line - 1 < len(source_lines) else ""
         if indent.strip():
             return None  # not whitespace: the two parsers disagree on this line
-        state = _OffsetState(
-            default_indent=module.default_indent,
-            default_newline=module.default_newline,
-            indent_tokens=[indent] if indent else [],
-        )
-        state.wanted = {id(node) for node in members}
-        holder._codegen(state)
+        state = _placing(module, indent, members)
+        state.generate(holder)
+        if id(holder) not in state.ranges:
+            # The members come before the holder's own range opens (a decorator): place
+            # the holder too, so its start is known.
+            state = _placing(module, indent, [*members, holder])
+            state.generate(holder)
         code = "".join(state.tokens)
         line_starts = [0] + [match.end() for match in _NEWLINE.finditer(code)]
 
@@ -588,19 +617,31 @@ def statement_spans(
     return result
 
 
+def _placing(module: cst.Module, indent: str, nodes: Iterable[cst.CSTNode]) -> _OffsetState:
+    state = _OffsetState(
+        default_indent=module.default_indent,
+        default_newline=module.default_newline,
+        indent_tokens=[indent] if indent else [],
+    )
+    state.wanted = {id(node) for node in nodes}
+    return state
+
+
 def _holding_statement(
     node: cst.CSTNode,
     parent: Callable[[cst.CSTNode], Optional[cst.CSTNode]],
     lines: dict[int, tuple[int, int]],
 ) -> Optional[cst.CSTNode]:
-    """The innermost simple statement line around `node` that CPython placed, else the
-    top-level statement."""
+    """The innermost statement around `node` that CPython placed, else the top-level one.
+
+    An `elif` is not a holder: alone, it would print as `if`, two columns short.
+    """
     current: Optional[cst.CSTNode] = node
     top: Optional[cst.CSTNode] = None
     while current is not None:
-        if isinstance(current, cst.SimpleStatementLine) and id(current) in lines:
-            return current
         above = parent(current)
+        if id(current) in lines and not (isinstance(current, cst.If) and isinstance(above, cst.If)):
+            return current
         if isinstance(above, cst.Module):
             top = current
         current = above
@@ -633,7 +674,6 @@ def _match_statements(
 def _bodies(statement: cst.BaseStatement, node: Any) -> Iterator[tuple[Sequence[cst.BaseStatement], Sequence[Any]]]:
     """Pairs of (LibCST, CPython) statement lists inside a compound statement. Shapes not
     listed here are simply not descended into (their lines fall back to the top level)."""
-    import ast
 
     def block(suite: cst.BaseSuite) -> Sequence[cst.BaseStatement]:
         return suite.body if isinstance(suite, cst.IndentedBlock) else ()

@@ -294,7 +294,7 @@ def _positions(
     """
     from libcst.metadata import CodePosition, CodeRange
 
-    from migrator.tree import spans, statement_spans
+    from migrator.positions import spans, statement_spans
 
     wanted = [node for node in nodes if node is not None]
     first_only = [node for node in starts if node is not None]

@@ -8,7 +8,8 @@ import libcst as cst
 import pytest
 from libcst.metadata import MetadataWrapper, ParentNodeProvider, PositionProvider
 
-from migrator.tree import ModuleIndex, spans, statement_spans
+from migrator.positions import spans, statement_spans
+from migrator.tree import ModuleIndex
 
 FIXTURES = sorted(
     p for p in (Path(__file__).parent / "fixtures").glob("OAI*/*.py") if not p.name.endswith(".expected.py")

@@ -1,0 +1,286 @@
+"""Where nodes are: line and column ranges, as LibCST's PositionProvider gives them.
+
+PositionProvider generates the code of the whole module to position every node. The
+engine needs a few dozen positions per file, so these passes position only the nodes
+asked for: CPython's parser (a tenth of LibCST's cost) says where each statement
+starts, and code is generated only for the statements that hold the nodes, and only up
+to the last node wanted in each.
+"""
+
+from __future__ import annotations
+
+import ast
+import re
+from bisect import bisect_right
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager, suppress
+from dataclasses import dataclass, field
+from typing import Any, Callable, Optional
+
+import libcst as cst
+from libcst._nodes.internal import CodegenState
+
+_NEWLINE = re.compile(r"\r\n?|\n")
+
+
+@dataclass(frozen=True)
+class Span:
+    """1-based lines, 0-based columns (LibCST's PositionProvider convention)."""
+
+    start_line: int
+    start_column: int
+    end_line: int
+    end_column: int
+
+
+class _AllPlaced(Exception):
+    """Raised out of code generation once the last wanted node has its range."""
+
+
+@dataclass
+class _OffsetState(CodegenState):
+    """Code generation that notes character offsets, only for the nodes asked about."""
+
+    wanted: set[int] = field(default_factory=set)
+    offset: int = 0
+    starts: dict[int, int] = field(default_factory=dict)
+    ranges: dict[int, tuple[int, int]] = field(default_factory=dict)
+    placed: set[int] = field(default_factory=set)
+
+    def add_indent_tokens(self) -> None:
+        for token in self.indent_tokens:
+            self.tokens.append(token)
+            self.offset += len(token)
+
+    def add_token(self, value: str) -> None:
+        self.tokens.append(value)
+        self.offset += len(value)
+
+    def before_codegen(self, node: cst.CSTNode) -> None:
+        if id(node) in self.wanted:
+            self.starts[id(node)] = self.offset
+
+    def after_codegen(self, node: cst.CSTNode) -> None:
+        key = id(node)
+        if key in self.wanted:
+            if key not in self.ranges:
+                self.ranges[key] = (self.starts[key], self.offset)
+            self.placed.add(key)
+            if len(self.placed) == len(self.wanted):
+                # What follows the last wanted node cannot move it: stop generating.
+                raise _AllPlaced
+
+    def generate(self, node: cst.CSTNode) -> None:
+        """Generate `node`'s code until every wanted node in it has been placed."""
+        with suppress(_AllPlaced):
+            node._codegen(self)
+
+    @contextmanager
+    def record_syntactic_position(
+        self,
+        node: cst.CSTNode,
+        *,
+        start_node: Optional[cst.CSTNode] = None,
+        end_node: Optional[cst.CSTNode] = None,
+    ) -> Iterator[None]:
+        start = self.offset
+        try:
+            yield
+        finally:
+            end = self.offset
+            # Children hoisted as the start or end are recorded first (they are inside).
+            if start_node is not None and id(start_node) in self.ranges:
+                start = self.ranges[id(start_node)][0]
+            if end_node is not None and id(end_node) in self.ranges:
+                end = self.ranges[id(end_node)][1]
+            self.ranges[id(node)] = (start, end)
+
+
+def spans(module: cst.Module, nodes: Iterable[cst.CSTNode]) -> dict[int, Span]:
+    """Positions of the given nodes (keyed by `id(node)`), as PositionProvider computes them."""
+    state = _OffsetState(default_indent=module.default_indent, default_newline=module.default_newline)
+    state.wanted = {id(node) for node in nodes}
+    state.generate(module)
+    code = "".join(state.tokens)
+    line_starts = [0] + [match.end() for match in _NEWLINE.finditer(code)]
+
+    def position(offset: int) -> tuple[int, int]:
+        line = bisect_right(line_starts, offset)
+        return line, offset - line_starts[line - 1]
+
+    result = {}
+    for key in state.wanted:
+        if key in state.ranges:
+            start, end = state.ranges[key]
+            result[key] = Span(*position(start), *position(end))
+    return result
+
+
+def statement_spans(
+    module: cst.Module,
+    nodes: Iterable[cst.CSTNode],
+    parent: Callable[[cst.CSTNode], Optional[cst.CSTNode]],
+    source: str,
+    *,
+    native: Optional[ast.Module] = None,
+    starts: Iterable[cst.CSTNode] = (),
+) -> Optional[dict[int, Span]]:
+    """Like `spans`, generating code only for the statements that hold the nodes.
+
+    CPython's parser (a tenth of LibCST's cost; pass its tree as `native` if it was
+    already run on `source`) says where each statement starts and how it is indented;
+    the code generated for that one statement, up to the last node wanted in it, then
+    places the nodes. A node is placed from the innermost statement CPython placed (a
+    simple statement line, or the compound statement whose header holds it), else from
+    its top-level statement. The statements in `starts` are asked for their first line
+    only, which CPython gives without any code generation: their spans are empty ranges
+    at their start. None when the two parsers disagree on the statements (the caller
+    falls back to `spans`).
+    """
+    if native is None:
+        try:
+            native = ast.parse(source)
+        except (SyntaxError, ValueError, RecursionError, MemoryError):
+            return None
+    lines: dict[int, tuple[int, int]] = {}  # id(statement) -> (line, indentation width)
+    if not _match_statements(module.body, native.body, lines):
+        return None
+    result: dict[int, Span] = {}
+    pending = list(nodes)
+    for statement in starts:
+        if id(statement) in lines:
+            line, width = lines[id(statement)]
+            result[id(statement)] = Span(line, width, line, width)
+        else:
+            pending.append(statement)
+    source_lines = source.splitlines(keepends=True)
+    groups: dict[int, tuple[cst.CSTNode, list[cst.CSTNode]]] = {}
+    for node in pending:
+        holder = _holding_statement(node, parent, lines)
+        if holder is None:
+            return None
+        groups.setdefault(id(holder), (holder, []))[1].append(node)
+    for holder, members in groups.values():
+        line, width = lines[id(holder)]
+        indent = source_lines[line - 1][:width] if line - 1 < len(source_lines) else ""
+        if indent.strip():
+            return None  # not whitespace: the two parsers disagree on this line
+        state = _placing(module, indent, members)
+        state.generate(holder)
+        if id(holder) not in state.ranges:
+            # The members come before the holder's own range opens (a decorator): place
+            # the holder too, so its start is known.
+            state = _placing(module, indent, [*members, holder])
+            state.generate(holder)
+        code = "".join(state.tokens)
+        line_starts = [0] + [match.end() for match in _NEWLINE.finditer(code)]
+
+        def position(offset: int, line_starts: list[int] = line_starts) -> tuple[int, int]:
+            number = bisect_right(line_starts, offset)
+            return number, offset - line_starts[number - 1]
+
+        if id(holder) not in state.ranges:
+            return None
+        first_line, first_column = position(state.ranges[id(holder)][0])
+        if first_column != width:
+            return None
+        shift = line - first_line
+        for node in members:
+            if id(node) not in state.ranges:
+                return None
+            begin, end = state.ranges[id(node)]
+            (start_line, column), (end_line, end_column) = position(begin), position(end)
+            result[id(node)] = Span(start_line + shift, column, end_line + shift, end_column)
+    return result
+
+
+def _placing(module: cst.Module, indent: str, nodes: Iterable[cst.CSTNode]) -> _OffsetState:
+    state = _OffsetState(
+        default_indent=module.default_indent,
+        default_newline=module.default_newline,
+        indent_tokens=[indent] if indent else [],
+    )
+    state.wanted = {id(node) for node in nodes}
+    return state
+
+
+def _holding_statement(
+    node: cst.CSTNode,
+    parent: Callable[[cst.CSTNode], Optional[cst.CSTNode]],
+    lines: dict[int, tuple[int, int]],
+) -> Optional[cst.CSTNode]:
+    """The innermost statement around `node` that CPython placed, else the top-level one.
+
+    An `elif` is not a holder: alone, it would print as `if`, two columns short.
+    """
+    current: Optional[cst.CSTNode] = node
+    top: Optional[cst.CSTNode] = None
+    while current is not None:
+        above = parent(current)
+        if id(current) in lines and not (isinstance(current, cst.If) and isinstance(above, cst.If)):
+            return current
+        if isinstance(above, cst.Module):
+            top = current
+        current = above
+    return top if top is not None and id(top) in lines else None
+
+
+def _match_statements(
+    statements: Sequence[cst.BaseStatement],
+    nodes: Sequence[Any],
+    lines: dict[int, tuple[int, int]],
+) -> bool:
+    """Walk LibCST's and CPython's statement lists side by side, noting where each
+    LibCST statement starts. False when they do not line up."""
+
+    position = 0
+    for statement in statements:
+        count = len(statement.body) if isinstance(statement, cst.SimpleStatementLine) else 1
+        if position + count > len(nodes):
+            return False
+        first = nodes[position]
+        lines[id(statement)] = (first.lineno, first.col_offset)
+        if not isinstance(statement, cst.SimpleStatementLine):
+            for body, ast_body in _bodies(statement, first):
+                if not _match_statements(body, ast_body, lines):
+                    return False
+        position += count
+    return position == len(nodes)
+
+
+def _bodies(statement: cst.BaseStatement, node: Any) -> Iterator[tuple[Sequence[cst.BaseStatement], Sequence[Any]]]:
+    """Pairs of (LibCST, CPython) statement lists inside a compound statement. Shapes not
+    listed here are simply not descended into (their lines fall back to the top level)."""
+
+    def block(suite: cst.BaseSuite) -> Sequence[cst.BaseStatement]:
+        return suite.body if isinstance(suite, cst.IndentedBlock) else ()
+
+    if isinstance(statement, (cst.FunctionDef, cst.ClassDef, cst.With)) and isinstance(
+        node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.With, ast.AsyncWith)
+    ):
+        if isinstance(statement.body, cst.IndentedBlock):
+            yield block(statement.body), node.body
+    elif isinstance(statement, (cst.For, cst.While)) and isinstance(node, (ast.For, ast.AsyncFor, ast.While)):
+        if isinstance(statement.body, cst.IndentedBlock):
+            yield block(statement.body), node.body
+        if statement.orelse is not None and isinstance(statement.orelse.body, cst.IndentedBlock):
+            yield block(statement.orelse.body), node.orelse
+    elif isinstance(statement, cst.If) and isinstance(node, ast.If):
+        if isinstance(statement.body, cst.IndentedBlock):
+            yield block(statement.body), node.body
+        orelse = statement.orelse
+        if isinstance(orelse, cst.Else) and isinstance(orelse.body, cst.IndentedBlock):
+            yield block(orelse.body), node.orelse
+        elif isinstance(orelse, cst.If) and len(node.orelse) == 1:
+            yield [orelse], node.orelse
+    elif isinstance(statement, cst.Try) and isinstance(node, ast.Try):
+        if isinstance(statement.body, cst.IndentedBlock):
+            yield block(statement.body), node.body
+        if len(statement.handlers) == len(node.handlers):
+            for handler, ast_handler in zip(statement.handlers, node.handlers):
+                if isinstance(handler.body, cst.IndentedBlock):
+                    yield block(handler.body), ast_handler.body
+        if statement.orelse is not None and isinstance(statement.orelse.body, cst.IndentedBlock):
+            yield block(statement.orelse.body), node.orelse
+        if statement.finalbody is not None and isinstance(statement.finalbody.body, cst.IndentedBlock):
+            yield block(statement.finalbody.body), node.finalbody

@@ -20,6 +20,8 @@ from typing import Any, Callable, Optional
 import libcst as cst
 from libcst._nodes.internal import CodegenState
 
+from migrator.native_spans import native_range
+
 _NEWLINE = re.compile(r"\r\n?|\n")
 
 
@@ -143,7 +145,8 @@ def statement_spans(
         except (SyntaxError, ValueError, RecursionError, MemoryError):
             return None
     lines: dict[int, tuple[int, int]] = {}  # id(statement) -> (line, indentation width)
-    if not _match_statements(module.body, native.body, lines):
+    small: dict[int, Sequence[ast.stmt]] = {}  # id(simple statement line) -> CPython's statements
+    if not _match_statements(module.body, native.body, lines, small):
         return None
     result: dict[int, Span] = {}
     pending = list(nodes)
@@ -153,12 +156,19 @@ def statement_spans(
             result[id(statement)] = Span(line, width, line, width)
         else:
             pending.append(statement)
-    source_lines = source.splitlines(keepends=True)
+    source_lines = _NEWLINE.split(source)
+    columns = _columns(source, source_lines)
     groups: dict[int, tuple[cst.CSTNode, list[cst.CSTNode]]] = {}
     for node in pending:
-        holder = _holding_statement(node, parent, lines)
-        if holder is None:
+        path = _path_to_statement(node, parent, lines)
+        if not path:
             return None
+        holder = path[0]
+        if columns is not None and id(holder) in small:
+            found = native_range(path, small[id(holder)], columns)
+            if found is not None:
+                result[id(node)] = Span(*found)
+                continue
         groups.setdefault(id(holder), (holder, []))[1].append(node)
     for holder, members in groups.values():
         line, width = lines[id(holder)]
@@ -204,34 +214,59 @@ def _placing(module: cst.Module, indent: str, nodes: Iterable[cst.CSTNode]) -> _
     return state
 
 
-def _holding_statement(
+def _path_to_statement(
     node: cst.CSTNode,
     parent: Callable[[cst.CSTNode], Optional[cst.CSTNode]],
     lines: dict[int, tuple[int, int]],
-) -> Optional[cst.CSTNode]:
-    """The innermost statement around `node` that CPython placed, else the top-level one.
+) -> list[cst.CSTNode]:
+    """The nodes from the statement that holds `node` down to `node` (empty: none).
 
-    An `elif` is not a holder: alone, it would print as `if`, two columns short.
+    The holder is the innermost statement around `node` that CPython placed, else the
+    top-level one. An `elif` is not a holder: alone, it would print as `if`, two
+    columns short.
     """
+    path: list[cst.CSTNode] = []
     current: Optional[cst.CSTNode] = node
-    top: Optional[cst.CSTNode] = None
+    top = 0  # the length of `path` when it reached a top-level statement
     while current is not None:
+        path.append(current)
         above = parent(current)
         if id(current) in lines and not (isinstance(current, cst.If) and isinstance(above, cst.If)):
-            return current
+            path.reverse()
+            return path
         if isinstance(above, cst.Module):
-            top = current
+            top = len(path)
         current = above
-    return top if top is not None and id(top) in lines else None
+    if not top or id(path[top - 1]) not in lines:
+        return []
+    del path[top:]
+    path.reverse()
+    return path
+
+
+def _columns(source: str, lines: Sequence[str]) -> Optional[Callable[[int, int], int]]:
+    """CPython counts columns in UTF-8 bytes, LibCST in characters: the conversion."""
+    if source.startswith("\ufeff"):
+        return None  # CPython's first line starts after the byte order mark, LibCST's at it
+    if source.isascii():
+        return lambda line, offset: offset
+
+    def column(line: int, offset: int) -> int:
+        text = lines[line - 1] if line - 1 < len(lines) else ""
+        return offset if text.isascii() else len(text.encode("utf-8")[:offset].decode("utf-8", "replace"))
+
+    return column
 
 
 def _match_statements(
     statements: Sequence[cst.BaseStatement],
     nodes: Sequence[Any],
     lines: dict[int, tuple[int, int]],
+    small: dict[int, Sequence[ast.stmt]],
 ) -> bool:
     """Walk LibCST's and CPython's statement lists side by side, noting where each
-    LibCST statement starts. False when they do not line up."""
+    LibCST statement starts (and CPython's statements for each simple statement line).
+    False when they do not line up."""
 
     position = 0
     for statement in statements:
@@ -240,9 +275,11 @@ def _match_statements(
             return False
         first = nodes[position]
         lines[id(statement)] = (first.lineno, first.col_offset)
-        if not isinstance(statement, cst.SimpleStatementLine):
+        if isinstance(statement, cst.SimpleStatementLine):
+            small[id(statement)] = nodes[position : position + count]
+        else:
             for body, ast_body in _bodies(statement, first):
-                if not _match_statements(body, ast_body, lines):
+                if not _match_statements(body, ast_body, lines, small):
                     return False
         position += count
     return position == len(nodes)

@@ -1,4 +1,4 @@
-"""The module index and the position passes agree with LibCST's own providers."""
+"""The module index agrees with LibCST's own providers."""
 
 from __future__ import annotations
 
@@ -6,34 +6,14 @@ from pathlib import Path
 
 import libcst as cst
 import pytest
-from libcst.metadata import MetadataWrapper, ParentNodeProvider, PositionProvider
+from libcst.metadata import MetadataWrapper, ParentNodeProvider
 
-from migrator.positions import spans, statement_spans
 from migrator.tree import ModuleIndex
 
 FIXTURES = sorted(
     p for p in (Path(__file__).parent / "fixtures").glob("OAI*/*.py") if not p.name.endswith(".expected.py")
 )
 SAMPLE_TYPES = (cst.Call, cst.Attribute, cst.SimpleString, cst.Arg, cst.Subscript, cst.SimpleStatementLine, cst.FunctionDef)
-
-
-@pytest.mark.parametrize("path", FIXTURES, ids=lambda p: f"{p.parent.name}/{p.stem}")
-def test_positions_match_position_provider(path: Path) -> None:
-    source = path.read_text(encoding="utf-8")
-    module = cst.parse_module(source)
-    wrapper = MetadataWrapper(module, unsafe_skip_copy=True)
-    expected = wrapper.resolve(PositionProvider)
-    index = ModuleIndex(module)
-    nodes = [node for kind in SAMPLE_TYPES for node in index.nodes(kind)]
-    full = spans(module, nodes)
-    fast = statement_spans(module, nodes, index.parent, source)
-    assert fast is not None, "the per-statement pass fell back"
-    for node in nodes:
-        where = expected[node]
-        want = (where.start.line, where.start.column, where.end.line, where.end.column)
-        for found in (full, fast):
-            span = found[id(node)]
-            assert (span.start_line, span.start_column, span.end_line, span.end_column) == want, cst.Module([]).code_for_node(node)
 
 
 @pytest.mark.parametrize("path", FIXTURES, ids=lambda p: f"{p.parent.name}/{p.stem}")
@@ -48,91 +28,3 @@ def test_parents_match_parent_provider(path: Path) -> None:
             checked += 1
     assert checked
 
-
-HEADERS = '''\
-import openai  # comment
-client = openai.OpenAI()
-
-
-@decorator(client.completions.create(prompt="d"))
-# between
-@other
-async def outer(model="text-davinci-003", *, n=f(1)) -> g(2):
-    """Doc."""
-    for chunk in client.completions.create(prompt="x", stream=True):  # trailing
-        print(chunk.choices[0].text)
-    else:
-        while client.completions.create(prompt="w").choices:
-            pass
-    if a(1):
-        pass
-    elif b(2) and c(3):
-        with client.completions.with_raw_response.create(prompt="y") as r, open("f") as g:
-            x = r.parse().choices[0].text; y = h(x)
-    else:
-        class K(Base(client.completions.create(prompt="k"))):
-            attr = q(1)
-    try:
-        pass
-    except (E(1), F(2)) as error:
-        z = error.args[0]
-    finally:
-        fin(1)
-    async with a(1) as (b, c):
-        async for d in e(client.completions.create(prompt="z")):
-            pass
-    match client.completions.create(prompt="m"):
-        case {"choices": [c]} if c.text(1):
-            print(c.text)
-        case _:
-            fallback(2)
-    return (
-        client.completions.create(
-            prompt="r",
-        ).choices[0].text
-    )
-'''
-
-
-@pytest.mark.parametrize("newline", ["\n", "\r\n"])
-def test_positions_in_compound_headers_match_position_provider(newline: str) -> None:
-    """Nodes in the headers of nested compound statements (placed from the statement that
-    holds them, code generation cut after them) and statement starts read from CPython."""
-    import ast
-
-    source = HEADERS.replace("\n", newline)
-    module = cst.parse_module(source)
-    expected = MetadataWrapper(module, unsafe_skip_copy=True).resolve(PositionProvider)
-    index = ModuleIndex(module)
-    kinds = (cst.Call, cst.Attribute, cst.SimpleString, cst.Arg, cst.Subscript, cst.Name, cst.Param, cst.Decorator)
-    nodes = [node for kind in kinds for node in index.nodes(kind)]
-    statements = [
-        node
-        for kind in (cst.SimpleStatementLine, cst.FunctionDef, cst.ClassDef, cst.For, cst.While, cst.If, cst.With, cst.Try, cst.Match)
-        for node in index.nodes(kind)
-    ]
-    assert len(nodes) > 100 and len(statements) > 15
-    for native in (None, ast.parse(source)):
-        fast = statement_spans(module, nodes, index.parent, source, native=native, starts=statements)
-        assert fast is not None, "the per-statement pass fell back"
-        for node in nodes:
-            where = expected[node]
-            span = fast[id(node)]
-            found = (span.start_line, span.start_column, span.end_line, span.end_column)
-            assert found == (where.start.line, where.start.column, where.end.line, where.end.column), (
-                cst.Module([]).code_for_node(node)
-            )
-        for statement in statements:
-            where = expected[statement]
-            assert fast[id(statement)].start_line == where.start.line, cst.Module([]).code_for_node(statement)
-    # Alone, each node is the last one wanted: generation stops right after it (a
-    # decorator's, before its statement's own range even opens).
-    for node in nodes:
-        alone = statement_spans(module, [node], index.parent, source)
-        assert alone is not None
-        where = expected[node]
-        span = alone[id(node)]
-        found = (span.start_line, span.start_column, span.end_line, span.end_column)
-        assert found == (where.start.line, where.start.column, where.end.line, where.end.column), (
-            cst.Module([]).code_for_node(node)
-        )

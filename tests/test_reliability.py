@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 
+import migrator.engine
 import migrator.runner
 from migrator.files import read_source, write_atomically
 from migrator.model import FileResult
@@ -72,3 +73,36 @@ def test_write_keeps_the_owner_and_mode(tmp_path: Path) -> None:
     assert path.read_bytes() == b"new\n"
     assert stat.S_IMODE(after.st_mode) == 0o640
     assert (after.st_uid, after.st_gid) == (before.st_uid, before.st_gid)
+
+
+def test_the_cycle_collector_waits_for_the_end_of_a_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Collections during a file walk its live trees over and over (a tenth of a dense
+    run); one collection after it frees the same cycles. A failing file must not leave
+    the collector off."""
+    import gc
+
+    (tmp_path / "legacy.py").write_text(LEGACY)
+    (tmp_path / "broken.py").write_text(LEGACY)
+    seen: list[bool] = []
+    collected: list[int] = []
+    real_check = migrator.engine.check_source
+
+    def check_source(path: str, *args: object, **kwargs: object) -> FileResult:
+        seen.append(gc.isenabled())
+        if path.endswith("broken.py"):
+            raise ValueError("a bug in a rule")
+        return real_check(path, *args, **kwargs)  # type: ignore[arg-type]
+
+    def collect(generation: int = 2) -> int:
+        collected.append(generation)
+        return 0
+
+    monkeypatch.setattr(migrator.engine, "check_source", check_source)
+    monkeypatch.setattr(gc, "collect", collect)
+    assert gc.isenabled()
+    job = Job(settings())
+    for name in ("legacy.py", "broken.py"):
+        migrator.runner.process_file(str(tmp_path / name), job)
+        assert gc.isenabled()
+    assert seen == [False, False]
+    assert collected == [0, 0]

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import ast
 from collections.abc import Sequence
+from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
 from migrator.model import Applicability, FileResult, Finding, Location, Replacement
@@ -81,7 +82,7 @@ def check_source(
         # second analysis is not needed to converge; the tests check that `fix` is
         # idempotent on every fixture instead of paying for it on every run.
         try:
-            current, new_source = _apply_and_verify(module, edits, index_parent)
+            current, new_source = _apply_and_verify(module, edits, index_parent, text, native)
         except _FixFailed as failure:
             rejected = _cpython_rejects(source)
             if rejected is not None:
@@ -108,13 +109,32 @@ class _FixFailed(Exception):
     pass
 
 
-def _apply_and_verify(module: cst.Module, edits: Sequence[Edit], parent: Any = None) -> tuple[cst.Module, bytes]:
-    """The fixed tree and its bytes, which CPython must parse (never write what it cannot)."""
+def _apply_and_verify(
+    module: cst.Module,
+    edits: Sequence[Edit],
+    parent: Any = None,
+    text: str | None = None,
+    native: ast.Module | None = None,
+) -> tuple[cst.Module, bytes]:
+    """The fixed tree and its bytes, which CPython must parse (never write what it cannot).
+
+    With the module index's `parent` and the original `text`, only the changed lines'
+    code is generated (`migrator.splice`) when the edits allow it.
+    """
     from migrator.fixer import apply_edits
+    from migrator.splice import CHECK_SPLICES, changed_units, spliced_code
 
     try:
-        updated = apply_edits(module, edits, parent)
-        new_source = updated.bytes
+        rebuilt: dict[int, Any] = {}
+        updated = apply_edits(module, edits, parent, rebuilt=rebuilt)
+        units = changed_units(edits, parent) if parent is not None and text is not None else None
+        code = None
+        if units is not None and text is not None:
+            units = [replace(unit, new=rebuilt.get(id(unit.statement))) for unit in units]
+            code = spliced_code(module, text, units, native)
+            if CHECK_SPLICES and code is not None and code != updated.code:
+                raise AssertionError("the spliced code differs from the generated code")
+        new_source = code.encode(module.encoding) if code is not None else updated.bytes
         compile(new_source, "<fixed>", "exec", ast.PyCF_ONLY_AST, dont_inherit=True)
     except RecursionError:
         raise  # too deep for LibCST's recursive transformer: the caller says so, nothing is written

@@ -72,26 +72,33 @@ class _ApplyEdits(cst.CSTTransformer):
 
 
 def apply_edits(
-    module: cst.Module, edits: Sequence[Edit], parent: Optional[Callable[[cst.CSTNode], Optional[cst.CSTNode]]] = None
+    module: cst.Module,
+    edits: Sequence[Edit],
+    parent: Optional[Callable[[cst.CSTNode], Optional[cst.CSTNode]]] = None,
+    rebuilt: Optional[dict[int, Any]] = None,
 ) -> cst.Module:
     """The module with the edits applied, inner edits first.
 
     With `parent` (the module index's), only the nodes on the paths from the root to the
-    edited nodes are rebuilt; everything else is shared with the original tree. Without
-    it, a LibCST transformer visits the whole tree.
+    edited nodes are rebuilt; everything else is shared with the original tree, and
+    `rebuilt` (if given) receives what each rebuilt statement became, keyed by the
+    original's id. Without it, a LibCST transformer visits the whole tree.
     """
     if not edits:
         return module
     if parent is None:
         result = module.visit(_ApplyEdits(edits))
     else:
-        result = _rebuild_paths(module, edits, parent)
+        result = _rebuild_paths(module, edits, parent, rebuilt if rebuilt is not None else {})
     assert isinstance(result, cst.Module)
     return result
 
 
 def _rebuild_paths(
-    module: cst.Module, edits: Sequence[Edit], parent: Callable[[cst.CSTNode], Optional[cst.CSTNode]]
+    module: cst.Module,
+    edits: Sequence[Edit],
+    parent: Callable[[cst.CSTNode], Optional[cst.CSTNode]],
+    rebuilt: dict[int, Any],
 ) -> Any:
     by_target: dict[int, list[Edit]] = {}
     on_path: set[int] = {id(module)}
@@ -122,9 +129,12 @@ def _rebuild_paths(
                 changes[name] = type(value)(items) if isinstance(value, tuple) else items
         updated = node.with_changes(**changes) if changes else node
         if isinstance(updated, cst.SimpleStatementLine) and not updated.body:
-            return cst.RemoveFromParent()  # its only statement was removed (as LibCST does)
-        for edit in by_target.get(id(node), ()):
-            updated = edit.transform(updated)
+            updated = cst.RemoveFromParent()  # its only statement was removed (as LibCST does)
+        else:
+            for edit in by_target.get(id(node), ()):
+                updated = edit.transform(updated)
+        if isinstance(node, (cst.SimpleStatementLine, cst.BaseCompoundStatement)):
+            rebuilt[id(node)] = updated
         return updated
 
     return rebuild(module)

@@ -22,7 +22,7 @@ from libcst._nodes.internal import CodegenState
 
 from migrator.native_spans import native_range
 
-_NEWLINE = re.compile(r"\r\n?|\n")
+NEWLINE = re.compile(r"\r\n?|\n")
 
 
 @dataclass(frozen=True)
@@ -104,7 +104,7 @@ def spans(module: cst.Module, nodes: Iterable[cst.CSTNode]) -> dict[int, Span]:
     state.wanted = {id(node) for node in nodes}
     state.generate(module)
     code = "".join(state.tokens)
-    line_starts = [0] + [match.end() for match in _NEWLINE.finditer(code)]
+    line_starts = [0] + [match.end() for match in NEWLINE.finditer(code)]
 
     def position(offset: int) -> tuple[int, int]:
         line = bisect_right(line_starts, offset)
@@ -145,8 +145,8 @@ def statement_spans(
         except (SyntaxError, ValueError, RecursionError, MemoryError):
             return None
     lines: dict[int, tuple[int, int]] = {}  # id(statement) -> (line, indentation width)
-    small: dict[int, Sequence[ast.stmt]] = {}  # id(simple statement line) -> CPython's statements
-    if not _match_statements(module.body, native.body, lines, small):
+    small: dict[int, Sequence[ast.stmt]] = {}  # id(statement) -> CPython's statements
+    if not match_statements(module.body, native.body, lines, small):
         return None
     result: dict[int, Span] = {}
     pending = list(nodes)
@@ -156,7 +156,7 @@ def statement_spans(
             result[id(statement)] = Span(line, width, line, width)
         else:
             pending.append(statement)
-    source_lines = _NEWLINE.split(source)
+    source_lines = NEWLINE.split(source)
     columns = _columns(source, source_lines)
     groups: dict[int, tuple[cst.CSTNode, list[cst.CSTNode]]] = {}
     for node in pending:
@@ -164,7 +164,7 @@ def statement_spans(
         if not path:
             return None
         holder = path[0]
-        if columns is not None and id(holder) in small:
+        if columns is not None and isinstance(holder, cst.SimpleStatementLine) and id(holder) in small:
             found = native_range(path, small[id(holder)], columns)
             if found is not None:
                 result[id(node)] = Span(*found)
@@ -183,7 +183,7 @@ def statement_spans(
             state = _placing(module, indent, [*members, holder])
             state.generate(holder)
         code = "".join(state.tokens)
-        line_starts = [0] + [match.end() for match in _NEWLINE.finditer(code)]
+        line_starts = [0] + [match.end() for match in NEWLINE.finditer(code)]
 
         def position(offset: int, line_starts: list[int] = line_starts) -> tuple[int, int]:
             number = bisect_right(line_starts, offset)
@@ -258,15 +258,15 @@ def _columns(source: str, lines: Sequence[str]) -> Optional[Callable[[int, int],
     return column
 
 
-def _match_statements(
+def match_statements(
     statements: Sequence[cst.BaseStatement],
     nodes: Sequence[Any],
     lines: dict[int, tuple[int, int]],
     small: dict[int, Sequence[ast.stmt]],
 ) -> bool:
     """Walk LibCST's and CPython's statement lists side by side, noting where each
-    LibCST statement starts (and CPython's statements for each simple statement line).
-    False when they do not line up."""
+    LibCST statement starts and CPython's statements for it (several for a simple
+    statement line). False when they do not line up."""
 
     position = 0
     for statement in statements:
@@ -275,11 +275,10 @@ def _match_statements(
             return False
         first = nodes[position]
         lines[id(statement)] = (first.lineno, first.col_offset)
-        if isinstance(statement, cst.SimpleStatementLine):
-            small[id(statement)] = nodes[position : position + count]
-        else:
+        small[id(statement)] = nodes[position : position + count]
+        if not isinstance(statement, cst.SimpleStatementLine):
             for body, ast_body in _bodies(statement, first):
-                if not _match_statements(body, ast_body, lines, small):
+                if not match_statements(body, ast_body, lines, small):
                     return False
         position += count
     return position == len(nodes)

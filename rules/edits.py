@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Sequence
-from typing import Callable, Optional
+from functools import lru_cache
+from typing import Any, Callable, Optional
 
 import libcst as cst
 
@@ -114,17 +116,45 @@ def remove_import_name(local: str) -> Callable[[cst.ImportFrom], object]:
 
 def user_messages(content: cst.BaseExpression, quote: str) -> cst.BaseExpression:
     """`[{"role": "user", "content": <content>}]` with the prompt's own node inside."""
-    template = cst.parse_expression(f"[{{{quote}role{quote}: {quote}user{quote}, {quote}content{quote}: __content__}}]")
 
-    class Fill(cst.CSTTransformer):
-        def leave_Name(self, original_node: cst.Name, updated_node: cst.Name) -> cst.BaseExpression:
-            if original_node.value == "__content__":
-                return content
-            return updated_node
+    def string(text: str) -> cst.SimpleString:
+        return cst.SimpleString(f"{quote}{text}{quote}")
 
-    result = template.visit(Fill())
-    assert isinstance(result, cst.BaseExpression)
-    return result
+    message = cst.Dict(
+        [cst.DictElement(string("role"), string("user")), cst.DictElement(string("content"), content)]
+    )
+    return cst.List([cst.Element(message)])
+
+
+def fill(template: str, **nodes: cst.BaseExpression) -> cst.BaseExpression:
+    """A small expression with the given nodes where its `__name__` placeholders are."""
+    return _substitute(_template(template), nodes)  # type: ignore[no-any-return]
+
+
+@lru_cache(maxsize=256)
+def _template(text: str) -> cst.BaseExpression:
+    # Nodes are immutable: one parse serves every fix that uses the template.
+    return cst.parse_expression(text)
+
+
+def _substitute(node: cst.CSTNode, nodes: dict[str, cst.BaseExpression]) -> Any:
+    if isinstance(node, cst.Name):
+        name = node.value
+        if name.startswith("__") and name.endswith("__") and name[2:-2] in nodes:
+            return nodes[name[2:-2]]
+        return node
+    changes: dict[str, Any] = {}
+    for field in dataclasses.fields(node):
+        value = getattr(node, field.name)
+        if isinstance(value, cst.CSTNode):
+            new = _substitute(value, nodes)
+            if new is not value:
+                changes[field.name] = new
+        elif isinstance(value, (list, tuple)) and value and isinstance(value[0], cst.CSTNode):
+            items = [_substitute(item, nodes) for item in value]
+            if any(new is not old for new, old in zip(items, value)):
+                changes[field.name] = type(value)(items)
+    return node.with_changes(**changes) if changes else node
 
 
 def or_empty(node: cst.BaseExpression, parenthesize: bool, quote: str = '"') -> cst.BaseExpression:

@@ -12,7 +12,7 @@ from typing import Any, Callable, Optional
 import libcst as cst
 
 from .analysis import Analyzer, TextRead
-from .edits import or_empty
+from .edits import fill, or_empty
 
 # Parents in which `a or ""` must be parenthesised to keep its meaning.
 _TIGHT_PARENTS = (
@@ -77,40 +77,24 @@ def _content_of(
         # A v0 response moved to v1 objects: every style of read becomes attributes.
         content = cst.Attribute(value=cst.Attribute(value=holder, attr=cst.Name(target)), attr=cst.Name("content"))
         if default is not None:
-            return _fill("(__content__ or __default__)", content=content, default=default)
+            return fill("(__content__ or __default__)", content=content, default=default)
         return content
     if form in ("attr", "getattr"):
         dot = original.dot if form == "attr" else cst.Dot()
         inner = cst.Attribute(value=holder, attr=cst.Name(target), dot=dot)
         if generation == "v0" and target == "delta":
             # A v0 chat delta is a dict that may lack "content" (first and last chunks).
-            return _fill(f'__inner__.get({q}content{q}, {q}{q})', inner=inner)
+            return fill(f'__inner__.get({q}content{q}, {q}{q})', inner=inner)
         return cst.Attribute(value=inner, attr=cst.Name("content"))
-    item = _fill(f"__holder__[{q}{target}{q}]", holder=holder)
+    item = fill(f"__holder__[{q}{target}{q}]", holder=holder)
     if target == "delta":
         fallback = default if default is not None else cst.SimpleString(q + q)
-        return _fill(f"__item__.get({q}content{q}, __default__)", item=item, default=fallback)
+        return fill(f"__item__.get({q}content{q}, __default__)", item=item, default=fallback)
     if form == "get":
         if default is not None:
-            return _fill(f"__item__.get({q}content{q}, __default__)", item=item, default=default)
-        return _fill(f"__item__.get({q}content{q})", item=item)
-    return _fill(f"__item__[{q}content{q}]", item=item)
-
-
-def _fill(template: str, **nodes: cst.BaseExpression) -> cst.BaseExpression:
-    """Parse a small expression and put the given nodes where `__name__` placeholders are."""
-    expression = cst.parse_expression(template)
-
-    class Fill(cst.CSTTransformer):
-        def leave_Name(self, original_node: cst.Name, updated_node: cst.Name) -> cst.BaseExpression:
-            name = original_node.value
-            if name.startswith("__") and name.endswith("__") and name[2:-2] in nodes:
-                return nodes[name[2:-2]]
-            return updated_node
-
-    result = expression.visit(Fill())
-    assert isinstance(result, cst.BaseExpression)
-    return result
+            return fill(f"__item__.get({q}content{q}, __default__)", item=item, default=default)
+        return fill(f"__item__.get({q}content{q})", item=item)
+    return fill(f"__item__[{q}content{q}]", item=item)
 
 
 def _key_quote(node: cst.BaseExpression) -> str:

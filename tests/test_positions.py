@@ -13,10 +13,10 @@ from libcst.metadata import MetadataWrapper, PositionProvider
 
 from migrator.native_spans import native_range
 from migrator.positions import (
-    _NEWLINE,
+    NEWLINE,
     _columns,
-    _match_statements,
     _path_to_statement,
+    match_statements,
     spans,
     statement_spans,
 )
@@ -177,14 +177,14 @@ def test_cpython_ranges_match_position_provider(name: str, source: str) -> None:
     index = ModuleIndex(module)
     lines: dict[int, tuple[int, int]] = {}
     small: dict[int, list[ast.stmt]] = {}
-    assert _match_statements(module.body, ast.parse(source).body, lines, small)  # type: ignore[arg-type]
-    columns = _columns(source, _NEWLINE.split(source))
+    assert match_statements(module.body, ast.parse(source).body, lines, small)  # type: ignore[arg-type]
+    columns = _columns(source, NEWLINE.split(source))
     assert columns is not None
     answered = asked = 0
     for kind in NATIVE_KINDS:
         for node in index.nodes(kind):
             path = _path_to_statement(node, index.parent, lines)
-            if not path or id(path[0]) not in small:
+            if not path or not isinstance(path[0], cst.SimpleStatementLine):
                 continue
             asked += 1
             found = native_range(path, small[id(path[0])], columns)

@@ -53,7 +53,7 @@ class Cache:
         key.update(b"\0")
         key.update(data)
         digest = key.hexdigest()
-        return self.directory / digest[:2] / f"{digest}.json"
+        return self.directory / f"{digest}.json"
 
     def lookup(self, path: str, data: bytes) -> Optional[FileResult]:
         try:
@@ -72,11 +72,14 @@ class Cache:
             "result": _result_to(result),
         }
         try:
-            target.parent.mkdir(parents=True, exist_ok=True)
-            _ignore_in_git(self.directory.parent)
-            descriptor, temporary = tempfile.mkstemp(dir=target.parent, suffix=".tmp")
-            with os.fdopen(descriptor, "w", encoding="utf-8") as handle:
-                json.dump(entry, handle)
+            try:
+                descriptor, temporary = tempfile.mkstemp(dir=target.parent, suffix=".tmp")
+            except FileNotFoundError:  # the first entry (the folder is made only then)
+                target.parent.mkdir(parents=True, exist_ok=True)
+                _ignore_in_git(self.directory.parent)
+                descriptor, temporary = tempfile.mkstemp(dir=target.parent, suffix=".tmp")
+            with os.fdopen(descriptor, "wb") as handle:
+                handle.write(json.dumps(entry).encode("utf-8"))
             os.replace(temporary, target)
         except OSError:
             with contextlib.suppress(OSError, UnboundLocalError):
@@ -92,11 +95,37 @@ def _ignore_in_git(root: Path) -> None:
 
 def _result_to(result: FileResult) -> dict[str, Any]:
     return {
-        "findings": [asdict(finding) for finding in result.findings],
+        "findings": [_finding_to(finding) for finding in result.findings],
         "error": result.error,
         "notes": result.notes,
         "run_notes": result.run_notes,
         "sdk_pins": result.sdk_pins,
+    }
+
+
+def _finding_to(finding: Finding) -> dict[str, Any]:
+    # `asdict` deep-copies every value through recursion: a tenth of a check per entry.
+    replacement = finding.replacement
+    return {
+        "code": finding.code,
+        "message": finding.message,
+        "location": _location_to(finding.location),
+        "fix": finding.fix.value,
+        "advice": finding.advice,
+        "replacement": {"location": _location_to(replacement.location), "content": replacement.content}
+        if replacement is not None
+        else None,
+        "source": finding.source,
+        "cell": finding.cell,
+    }
+
+
+def _location_to(location: Location) -> dict[str, int]:
+    return {
+        "line": location.line,
+        "column": location.column,
+        "end_line": location.end_line,
+        "end_column": location.end_column,
     }
 
 

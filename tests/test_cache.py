@@ -82,3 +82,32 @@ def test_a_corrupt_entry_is_recomputed(project: Path) -> None:
     for entry in entries(project):
         entry.write_text("{not json")
     assert check() == first
+
+
+def test_an_entry_keeps_every_field_of_a_finding(tmp_path: Path) -> None:
+    """Entries are written field by field (not with `asdict`, for speed): a field added to
+    `Finding` must be added there too, or cached runs would silently drop it."""
+    import dataclasses
+
+    from migrator.cache import Cache
+    from migrator.model import Applicability, FileResult, Finding, Location, Replacement
+
+    finding = Finding(
+        code="OAI001",
+        message="m",
+        path="app.py",
+        location=Location(1, 2, 3, 4),
+        fix=Applicability.UNSAFE,
+        advice="a",
+        replacement=Replacement(Location(5, 6, 7, 8), "new"),
+        source="old",
+        cell=9,
+    )
+    assert all(getattr(finding, f.name) != f.default for f in dataclasses.fields(Finding) if f.name != "fixed")
+    cache = Cache(str(tmp_path), "settings")
+    result = FileResult(path="app.py", findings=[finding], notes=["n"], run_notes=["r"], sdk_pins=["p"])
+    cache.store("app.py", b"data", result)
+    again = cache.lookup("app.py", b"data")
+    assert again is not None
+    assert again.findings == [finding]
+    assert (again.notes, again.run_notes, again.sdk_pins) == (["n"], ["r"], ["p"])

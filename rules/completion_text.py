@@ -9,20 +9,22 @@ import libcst as cst
 from migrator.model import Applicability
 from migrator.rule import Edit, Fix, Report, Rule, RuleContext
 
+from . import edits
 from .analysis import Analysis, Kind, analyse, string_value
 from .edits import set_string
 from .reads import read_rewrite
 from .types import type_reports
 
+# `__lp__` stands for the expression that held the legacy logprobs.
 _LOGPROB_ITEMS = {
-    "tokens": '[t["token"] for t in {lp}["content"] or []]',
-    "token_logprobs": '[t["logprob"] for t in {lp}["content"] or []]',
-    "top_logprobs": '[{{x["token"]: x["logprob"] for x in t["top_logprobs"]}} for t in {lp}["content"] or []]',
+    "tokens": '[t["token"] for t in __lp__["content"] or []]',
+    "token_logprobs": '[t["logprob"] for t in __lp__["content"] or []]',
+    "top_logprobs": '[{x["token"]: x["logprob"] for x in t["top_logprobs"]} for t in __lp__["content"] or []]',
 }
 _LOGPROB_FIELDS = {
-    "tokens": "[t.token for t in {lp}.content or []]",
-    "token_logprobs": "[t.logprob for t in {lp}.content or []]",
-    "top_logprobs": "[{{x.token: x.logprob for x in t.top_logprobs}} for t in {lp}.content or []]",
+    "tokens": "[t.token for t in __lp__.content or []]",
+    "token_logprobs": "[t.logprob for t in __lp__.content or []]",
+    "top_logprobs": "[{x.token: x.logprob for x in t.top_logprobs} for t in __lp__.content or []]",
 }
 
 
@@ -152,8 +154,11 @@ class CompletionTextRule(Rule):
 
         def transform(updated: cst.BaseExpression) -> cst.BaseExpression:
             assert isinstance(updated, (cst.Attribute, cst.Subscript))
-            holder = cst.Module(body=[]).code_for_node(updated.value)
-            return cst.parse_expression(template.format(lp=f"({holder})" if " " in holder else holder))
+            holder = updated.value
+            if " " in cst.Module(body=[]).code_for_node(holder):
+                # Anything with a space may bind looser than the `.content` put after it.
+                holder = holder.with_changes(lpar=[cst.LeftParen(), *holder.lpar], rpar=[*holder.rpar, cst.RightParen()])
+            return edits.fill(template, lp=holder)
 
         return Report(
             code=self.code,

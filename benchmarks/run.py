@@ -416,6 +416,8 @@ def run_case(case: Case, timeout: float) -> None:
         cwd = fresh_copy(case.cwd) if case.prepare == "copy" else case.cwd
         if case.prepare == "clear-cache":
             shutil.rmtree(cwd / ".migrator_cache", ignore_errors=True)
+            if hasattr(os, "sync"):
+                os.sync()  # the deletions' writeback is not the measured run's
         try:
             sample = measure_once(case.command, cwd, timeout)
         except (RuntimeError, subprocess.TimeoutExpired) as error:

@@ -3,8 +3,9 @@
 PositionProvider generates the code of the whole module to position every node. The
 engine needs a few dozen positions per file, so these passes position only the nodes
 asked for: CPython's parser (a tenth of LibCST's cost) says where each statement
-starts, and code is generated only for the statements that hold the nodes, and only up
-to the last node wanted in each.
+starts, most nodes in simple statements take the range CPython recorded for them
+(`migrator.native_spans`), and code is generated only for the statements that hold the
+others, and only up to the last node wanted in each.
 """
 
 from __future__ import annotations

@@ -236,6 +236,21 @@ def _search(directory: Path) -> tuple[Optional[Pin], tuple[str, ...]]:
     return None, tuple(searched)
 
 
+_REAL_FOLDERS: dict[str, Path] = {}
+
+
+def _real_folder(path: str) -> Path:
+    """The folder the file really lives in (links followed), resolved once per folder:
+    `resolve` stats every component of the path, and a project's files share folders."""
+    if os.path.islink(path):
+        return Path(path).resolve().parent
+    folder = os.path.dirname(os.path.abspath(path))
+    known = _REAL_FOLDERS.get(folder)
+    if known is None:
+        known = _REAL_FOLDERS[folder] = Path(folder).resolve()
+    return known
+
+
 def pin_for(path: str, requirements: Sequence[str] = (), read: Optional[list[str]] = None) -> Optional[Pin]:
     """The file's own requirement (a notebook's `%pip install openai==0.28`), else the
     project's; `read` collects the files and folders consulted."""
@@ -244,7 +259,7 @@ def pin_for(path: str, requirements: Sequence[str] = (), read: Optional[list[str
         if pin is not None:
             return pin
     try:
-        directory = Path(path).resolve().parent
+        directory = _real_folder(path)
     except OSError:
         return None
     pin, sources = project_pin_and_sources(directory)

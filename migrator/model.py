@@ -78,6 +78,9 @@ class FileResult:
     # Other files the rules read to judge this one (pins, imported modules): the cache
     # entry is stale when one of them changes.
     dependencies: list[str] = field(default_factory=list)
+    # Set by a worker that leaves the write of `new_source` to the parent process: the
+    # file as it was read (a `migrator.files.Snapshot`), to check it is unchanged.
+    unwritten: Optional[object] = None
 
 
 @dataclass(frozen=True)

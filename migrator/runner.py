@@ -17,7 +17,7 @@ from functools import cache
 from typing import Callable, Optional, cast
 
 from migrator.cache import Cache, fingerprint
-from migrator.files import WriteRefused, read_source, write_atomically
+from migrator.files import Snapshot, WriteRefused, read_source, write_atomically
 from migrator.model import FileResult
 from migrator.rule import RulePack
 from migrator.settings import Settings
@@ -50,7 +50,9 @@ class Job:
     cache_fingerprint: str = ""
 
 
-def process_file(path: str, job: Job) -> FileResult:
+def process_file(path: str, job: Job, *, defer_write: bool = False) -> FileResult:
+    """Check (or fix) one file. With `defer_write`, a fixed file is not written here but
+    handed back with its snapshot for `finish_write` (see `run_files`)."""
     from migrator.engine import check_source
     from migrator.notebook import NOTEBOOK_SUFFIX, check_notebook
 
@@ -91,16 +93,36 @@ def process_file(path: str, job: Job) -> FileResult:
     if cache is not None and not job.fix and not (result.error or "").startswith("internal error"):
         cache.store(path, snapshot.data, result)
     if job.write and result.new_source is not None:
-        try:
-            write_atomically(path, result.new_source, snapshot)
-            result.written = True
-        except WriteRefused as refused:
-            result.error = str(refused)
-            for finding in result.findings:
-                finding.fixed = False
+        if defer_write:
+            result.unwritten = snapshot
+            return result
+        _write(result, snapshot)
     if not job.keep_old:
         result.new_source = None if result.written else result.new_source
     return result
+
+
+def finish_write(result: FileResult, job: Job) -> None:
+    """Write what a worker fixed and left to this process (nothing if it left nothing)."""
+    snapshot = result.unwritten
+    if snapshot is None:
+        return
+    result.unwritten = None
+    assert isinstance(snapshot, Snapshot)
+    _write(result, snapshot)
+    if not job.keep_old:
+        result.new_source = None if result.written else result.new_source
+
+
+def _write(result: FileResult, snapshot: Snapshot) -> None:
+    assert result.new_source is not None
+    try:
+        write_atomically(result.path, result.new_source, snapshot)
+        result.written = True
+    except WriteRefused as refused:
+        result.error = str(refused)
+        for finding in result.findings:
+            finding.fixed = False
 
 
 def _check(check: Callable[..., FileResult], path: str, data: bytes, job: Job, native: Optional[ast.Module]) -> FileResult:
@@ -145,7 +167,10 @@ def _cache(job: Job) -> Optional[Cache]:
 
 def _process_chunk(args: tuple[list[str], Job]) -> list[FileResult]:
     paths, job = args
-    return [process_file(path, job) for path in paths]
+    # Workers never write: the parent, idle while they work, writes their fixes (and
+    # waits for the disk) while they go on with the next files, and a worker that dies
+    # can never leave a half-done write behind.
+    return [process_file(path, job, defer_write=True) for path in paths]
 
 
 def default_jobs() -> int:
@@ -253,6 +278,8 @@ def run_files(
     size = max(1, min(64, len(paths) // (workers * 8) or 1))
     chunks = [(list(paths[i : i + size]), job) for i in range(0, len(paths), size)]
     for results in _pooled(chunks, workers):
+        for result in results:
+            finish_write(result, job)
         yield from results
         if progress:
             progress(len(results))

@@ -30,10 +30,10 @@ def test_a_worker_that_dies_costs_one_file_not_the_run(tmp_path: Path, monkeypat
         (tmp_path / name).write_text(LEGACY)
     real = migrator.runner.process_file
 
-    def process_file(path: str, job: Job) -> FileResult:
+    def process_file(path: str, job: Job, **options: bool) -> FileResult:
         if path.endswith("f13.py"):
             os._exit(1)  # what a segfault in the native parser or an OOM kill looks like
-        return real(path, job)
+        return real(path, job, **options)
 
     # Workers are forked from this process (Linux), so they see the patched function.
     monkeypatch.setattr(migrator.runner, "process_file", process_file)
@@ -106,3 +106,28 @@ def test_the_cycle_collector_waits_for_the_end_of_a_file(tmp_path: Path, monkeyp
         assert gc.isenabled()
     assert seen == [False, False]
     assert collected == [0, 0]
+
+
+def test_workers_leave_the_writes_to_the_parent(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A worker that dies (segfault, OOM kill) can then never leave a half-done write,
+    and the parent's writes (and their fsync waits) overlap the workers' analysis."""
+    names = [f"w{i:02}.py" for i in range(12)]
+    for name in names:
+        (tmp_path / name).write_text(LEGACY)
+    log = tmp_path / "writers.log"
+    real = migrator.runner.write_atomically
+
+    def write_atomically(path: str, data: bytes, original: object) -> None:
+        with open(log, "a") as handle:  # forked workers would share the patch, not a list
+            handle.write(f"{os.getpid()}\n")
+        real(path, data, original)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(migrator.runner, "write_atomically", write_atomically)
+    if migrator.runner.ProcessPoolExecutor(1)._mp_context.get_start_method() != "fork":  # type: ignore[attr-defined]
+        pytest.skip("workers are not forked here; the patch would not reach them")
+    job = Job(settings(), fix=True, write=True)
+    results = list(run_files([str(tmp_path / name) for name in names], job, jobs=2))
+    assert all(result.written and result.error is None for result in results)
+    assert all(result.new_source is None and result.unwritten is None for result in results)
+    assert log.read_text().split() == [str(os.getpid())] * len(names)
+    assert all((tmp_path / name).read_text() == fixed(LEGACY) for name in names)

@@ -66,24 +66,35 @@ class Cache:
             return None  # missing, corrupt or from another layout: recompute
 
     def store(self, path: str, data: bytes, result: FileResult) -> None:
-        target = self._entry_path(path, data)
+        write_entry(*self.entry(path, data, result))
+
+    def entry(self, path: str, data: bytes, result: FileResult) -> tuple[str, bytes]:
+        """Where the entry for this result goes, and its bytes (`write_entry` writes them:
+        a worker leaves that to the main process)."""
         entry = {
             "dependencies": {dependency: _stat(dependency) for dependency in sorted(set(result.dependencies))},
             "result": _result_to(result),
         }
+        return str(self._entry_path(path, data)), json.dumps(entry).encode("utf-8")
+
+
+def write_entry(location: str, payload: bytes) -> None:
+    """Write one entry atomically (temporary file, then rename); a failure only costs the
+    entry. The cache folder, with its `.gitignore`, is made with the first entry."""
+    target = Path(location)
+    try:
         try:
-            try:
-                descriptor, temporary = tempfile.mkstemp(dir=target.parent, suffix=".tmp")
-            except FileNotFoundError:  # the first entry (the folder is made only then)
-                target.parent.mkdir(parents=True, exist_ok=True)
-                _ignore_in_git(self.directory.parent)
-                descriptor, temporary = tempfile.mkstemp(dir=target.parent, suffix=".tmp")
-            with os.fdopen(descriptor, "wb") as handle:
-                handle.write(json.dumps(entry).encode("utf-8"))
-            os.replace(temporary, target)
-        except OSError:
-            with contextlib.suppress(OSError, UnboundLocalError):
-                os.unlink(temporary)
+            descriptor, temporary = tempfile.mkstemp(dir=target.parent, suffix=".tmp")
+        except FileNotFoundError:
+            target.parent.mkdir(parents=True, exist_ok=True)
+            _ignore_in_git(target.parent.parent)
+            descriptor, temporary = tempfile.mkstemp(dir=target.parent, suffix=".tmp")
+        with os.fdopen(descriptor, "wb") as handle:
+            handle.write(payload)
+        os.replace(temporary, target)
+    except OSError:
+        with contextlib.suppress(OSError, UnboundLocalError):
+            os.unlink(temporary)
 
 
 def _ignore_in_git(root: Path) -> None:

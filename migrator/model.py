@@ -78,9 +78,11 @@ class FileResult:
     # Other files the rules read to judge this one (pins, imported modules): the cache
     # entry is stale when one of them changes.
     dependencies: list[str] = field(default_factory=list)
-    # Set by a worker that leaves the write of `new_source` to the parent process: the
-    # file as it was read (a `migrator.files.Snapshot`), to check it is unchanged.
+    # Set by a worker that leaves its writes to the parent process: the file as it was
+    # read (a `migrator.files.Snapshot`) when `new_source` is still to be written, and the
+    # results-cache entry (where, what) still to be stored.
     unwritten: Optional[object] = None
+    cache_entry: Optional[tuple[str, bytes]] = None
 
 
 @dataclass(frozen=True)

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from functools import cache
 from typing import Callable, Optional, cast
 
-from migrator.cache import Cache, fingerprint
+from migrator.cache import Cache, fingerprint, write_entry
 from migrator.files import Snapshot, WriteRefused, read_source, write_atomically
 from migrator.model import FileResult
 from migrator.rule import RulePack
@@ -91,7 +91,10 @@ def process_file(path: str, job: Job, *, defer_write: bool = False) -> FileResul
         detail = _one_line(f"{type(error).__name__}: {error}")
         return FileResult(path=path, error=f"internal error: {detail}; please report this")
     if cache is not None and not job.fix and not (result.error or "").startswith("internal error"):
-        cache.store(path, snapshot.data, result)
+        if defer_write:
+            result.cache_entry = cache.entry(path, snapshot.data, result)
+        else:
+            cache.store(path, snapshot.data, result)
     if job.write and result.new_source is not None:
         if defer_write:
             result.unwritten = snapshot
@@ -103,7 +106,11 @@ def process_file(path: str, job: Job, *, defer_write: bool = False) -> FileResul
 
 
 def finish_write(result: FileResult, job: Job) -> None:
-    """Write what a worker fixed and left to this process (nothing if it left nothing)."""
+    """Write what a worker fixed, and the cache entry it made, where it left them to this
+    process (nothing if it left nothing)."""
+    if result.cache_entry is not None:
+        write_entry(*result.cache_entry)
+        result.cache_entry = None
     snapshot = result.unwritten
     if snapshot is None:
         return
@@ -167,9 +174,9 @@ def _cache(job: Job) -> Optional[Cache]:
 
 def _process_chunk(args: tuple[list[str], Job]) -> list[FileResult]:
     paths, job = args
-    # Workers never write: the parent, idle while they work, writes their fixes (and
-    # waits for the disk) while they go on with the next files, and a worker that dies
-    # can never leave a half-done write behind.
+    # Workers never write: the parent, idle while they work, writes their fixes and
+    # cache entries (and waits for the disk) while they go on with the next files, and a
+    # worker that dies can never leave a half-done write behind.
     return [process_file(path, job, defer_write=True) for path in paths]
 
 

@@ -131,3 +131,29 @@ def test_workers_leave_the_writes_to_the_parent(tmp_path: Path, monkeypatch: pyt
     assert all(result.new_source is None and result.unwritten is None for result in results)
     assert log.read_text().split() == [str(os.getpid())] * len(names)
     assert all((tmp_path / name).read_text() == fixed(LEGACY) for name in names)
+
+
+def test_workers_leave_the_cache_entries_to_the_parent(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    names = [f"c{i:02}.py" for i in range(12)]
+    for name in names:
+        (tmp_path / name).write_text(LEGACY)
+    log = tmp_path / "writers.log"
+    real = migrator.runner.write_entry
+
+    def write_entry(location: str, payload: bytes) -> None:
+        with open(log, "a") as handle:
+            handle.write(f"{os.getpid()}\n")
+        real(location, payload)
+
+    monkeypatch.setattr(migrator.runner, "write_entry", write_entry)
+    if migrator.runner.ProcessPoolExecutor(1)._mp_context.get_start_method() != "fork":  # type: ignore[attr-defined]
+        pytest.skip("workers are not forked here; the patch would not reach them")
+    job = Job(settings()).with_cache(str(tmp_path / "cache"))
+    paths = [str(tmp_path / name) for name in names]
+    first = list(run_files(paths, job, jobs=2))
+    assert all(result.cache_entry is None for result in first)
+    assert log.read_text().split() == [str(os.getpid())] * len(names)
+    assert len(list((tmp_path / "cache").rglob("*.json"))) == len(names)
+    again = list(run_files(paths, job, jobs=2))  # every answer now comes from the cache
+    assert [r.findings for r in again] == [r.findings for r in first]
+    assert len(log.read_text().split()) == len(names)

@@ -125,7 +125,8 @@ def _step(path: Sequence[cst.CSTNode], at: int, native: ast.AST) -> tuple[_Nativ
         if isinstance(child, cst.Arg):
             return _argument(node, child, native, after, at)
     elif isinstance(node, cst.Subscript) and isinstance(native, ast.Subscript):
-        only = node.slice[0] if len(node.slice) == 1 else None
+        # `a[x,]` is a one-element tuple to CPython, one element with a comma to LibCST.
+        only = node.slice[0] if len(node.slice) == 1 and not isinstance(node.slice[0].comma, cst.Comma) else None
         sliced = only.slice if only is not None else None
         if (
             child is only

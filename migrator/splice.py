@@ -41,6 +41,7 @@ HEADER = "header"  # a compound statement up to its body (decorators and comment
 WHOLE = "whole"  # a compound statement with everything in it
 
 _BLANK_OR_COMMENT = re.compile(r"[ \t]*(#[^\r\n]*)?(\r\n?|\n)?")
+_LINE_END = re.compile(r"[ \t]*(;[ \t]*)?(#[^\r\n]*)?(\r\n?|\n)?")
 
 
 @dataclass(frozen=True)
@@ -120,9 +121,16 @@ def _piece(
     last = end == len(text) and not module.has_trailing_newline
     if unit.mode == LINE:
         # A simple statement line prints as its comment lines above (one line each), then
-        # its lines from CPython's first to last: no need to generate it to know that.
+        # its lines from CPython's first to last: no need to generate it to know that,
+        # unless a backslash carries its end (`;`, comment, newline) on to another line.
         above = range(top, first_line)
         if any(_BLANK_OR_COMMENT.fullmatch(text, starts[n - 1], starts[n]) is None for n in above):
+            return None
+        last_text = text[starts[last_line - 1] : end]
+        end_column = natives[-1].end_col_offset
+        if end_column is None or not last_text.isascii():
+            end_column = len(last_text.encode("utf-8")[: end_column or 0].decode("utf-8", "replace"))
+        if _LINE_END.fullmatch(last_text, end_column) is None:
             return None
     elif _code(module, original, indent, last=last) != text[begin:end]:
         return None
@@ -174,6 +182,13 @@ def _body(statement: cst.CSTNode) -> Optional[cst.CSTNode]:
 _NOT_HEADER = frozenset({"body", "orelse", "handlers", "finalbody", "cases"})
 
 
+def _holds(field: object, node: cst.CSTNode) -> bool:
+    """Whether a field is `node`, or a sequence of nodes (`except` clauses, `case`s) with it."""
+    if isinstance(field, (list, tuple)):
+        return any(item is node for item in field)
+    return field is node
+
+
 def changed_units(edits: Sequence[Edit], parent: Callable[[cst.CSTNode], Optional[cst.CSTNode]]) -> Optional[list[Unit]]:
     """The statements that hold the edits, each with how much of it the edits touch;
     None if an edit is to the module itself."""
@@ -187,7 +202,7 @@ def changed_units(edits: Sequence[Edit], parent: Callable[[cst.CSTNode], Optiona
             return None
         if isinstance(current, cst.SimpleStatementLine):
             mode = LINE
-        elif below is not None and not any(getattr(current, name, None) is below for name in _NOT_HEADER):
+        elif below is not None and not any(_holds(getattr(current, name, None), below) for name in _NOT_HEADER):
             mode = HEADER
         else:
             mode = WHOLE  # an `except` clause, a one-line body after the colon, ...

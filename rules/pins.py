@@ -242,7 +242,8 @@ _REAL_FOLDERS: dict[str, Path] = {}
 def _real_folder(path: str) -> Path:
     """The folder the file really lives in (links followed), resolved once per folder:
     `resolve` stats every component of the path, and a project's files share folders."""
-    if os.path.islink(path):
+    if os.path.islink(path) or ".." in Path(path).parts:
+        # A link, or `..` after one (`link/../x.py`): only `resolve` follows it right.
         return Path(path).resolve().parent
     folder = os.path.dirname(os.path.abspath(path))
     known = _REAL_FOLDERS.get(folder)

@@ -107,3 +107,22 @@ def test_a_notebook_pip_install_is_the_pin(tmp_path: Path) -> None:
     result = check_notebook(str(path), data, settings(sdk="auto"), load_pack(), fix=True)
     assert result.new_source is not None
     assert b"openai.ChatCompletion.create" in result.new_source  # kept on 0.28, not upgraded
+
+
+def test_the_pin_is_looked_up_where_the_file_really_is(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Folders are resolved once each, but `..` after a link must still follow the link
+    (`b/link/../x.py` is `a/x.py` when `b/link` points to `a/deep`)."""
+    from migrator_rules.pins import pin_for
+
+    (tmp_path / "a" / "deep").mkdir(parents=True)
+    (tmp_path / "a" / "requirements.txt").write_text("openai==0.28.1\n")
+    (tmp_path / "a" / "x.py").write_text("import openai\n")
+    (tmp_path / "b").mkdir()
+    (tmp_path / "b" / "requirements.txt").write_text("openai>=1.0\n")
+    (tmp_path / "b" / "link").symlink_to(tmp_path / "a" / "deep")
+    monkeypatch.chdir(tmp_path / "b")
+    for path in ("link/../x.py", str(tmp_path / "a" / "x.py")):
+        pin = pin_for(path)
+        assert pin is not None and pin.source.endswith(str(Path("a") / "requirements.txt")), (path, pin)
+    pin = pin_for(str(tmp_path / "b" / "y.py"))
+    assert pin is not None and pin.source.endswith(str(Path("b") / "requirements.txt"))

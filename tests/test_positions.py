@@ -155,6 +155,7 @@ ODD_LINES = (
     "x = y = z.w = call(*args, key=val, **kw)\n"
     "v: Annotated[int, meta(1)] = other.thing\n"
     "raise Error(msg.text) from cause.thing\n"
+    "v = a[((p, q), z),] + b[c,][d]\n"
 )
 
 

@@ -38,6 +38,12 @@ SPLICED = {
     ),
     "no-final-newline": HEAD + 'r = client.completions.create(model="gpt-4o-mini", prompt="hi")\nx = r.choices[0].text',
     "non-ascii": HEAD + '# ça\nr = client.completions.create(model="gpt-4o-mini", prompt="héllo ☃")\nprint(r.choices[0].text)\n',
+    # An edit in an `except` clause or a `case` is not in the statement's header: the
+    # whole statement is regenerated.
+    "except-one-liner": HEAD
+    + "try:\n    pass\nexcept Exception: r = client.completions.create(model='gpt-4o-mini', prompt='x')\n",
+    "case-one-liner": HEAD
+    + "match 1:\n    case 1: r = client.completions.create(model='gpt-4o-mini', prompt='x')\n    case _:\n        pass\n",
 }
 
 
@@ -92,3 +98,18 @@ def test_a_block_footer_comment_is_not_lost(monkeypatch: pytest.MonkeyPatch) -> 
     _, fixed = _splices(source, monkeypatch)
     assert fixed.count("# the end of the loop") == 1
     assert fixed.endswith("    # the end of the loop\n\nprint('after')\n")
+
+
+@pytest.mark.parametrize(
+    "after",
+    [" \\\n    # note\n", " \\\n\n", " \\\n    ;\n", "  # plain\n"],
+    ids=["comment", "blank-line", "semicolon", "no-backslash"],
+)
+def test_a_backslash_after_the_last_statement_is_not_a_line_end(after: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A backslash carries a statement line's end (`;`, comment, newline) on to the next
+    line, past the last line CPython gives the statement: that line is not spliced by
+    its lines alone (it once came out with the continued line written twice)."""
+    source = HEAD + 'r = client.completions.create(model="gpt-4o-mini", prompt="x")' + after + "print(1)\n"
+    _, fixed = _splices(source, monkeypatch)
+    assert fixed.endswith(after + "print(1)\n")
+    assert fixed.count(after) == 1

@@ -5,8 +5,10 @@ from __future__ import annotations
 import errno
 import fnmatch
 import os
+import re
 import subprocess
 from collections.abc import Iterable, Sequence
+from functools import lru_cache
 from pathlib import Path
 from typing import Optional
 
@@ -18,18 +20,30 @@ SOURCE_SUFFIXES = (".py", ".pyi", ".ipynb")
 
 def is_excluded(relative: str, patterns: Sequence[str]) -> bool:
     """Match gitignore-style names (`build`, `*.gen.py`) and paths (`src/legacy/*`)."""
-    parts = relative.replace(os.sep, "/").split("/")
+    names, paths, prefixes = _compiled(tuple(patterns))
+    parts = os.path.normcase(relative).replace(os.sep, "/").split("/")
+    if names is not None and any(names.match(part) for part in parts):
+        return True
+    if paths is None:
+        return False
+    joined = "/".join(parts)
+    return paths.match(joined) is not None or joined.startswith(prefixes)
+
+
+@lru_cache(maxsize=16)
+def _compiled(patterns: tuple[str, ...]) -> tuple[Optional[re.Pattern[str]], Optional[re.Pattern[str]], tuple[str, ...]]:
+    """The patterns as one regex for single names and one for paths (with the folders a
+    path pattern names, as prefixes): a run asks for every file and folder it walks."""
+    names: list[str] = []
+    paths: list[str] = []
     for pattern in patterns:
-        pattern = pattern.rstrip("/")
-        if "/" in pattern:
-            joined = "/".join(parts)
-            if fnmatch.fnmatch(joined, pattern.lstrip("/")) or joined.startswith(
-                pattern.lstrip("/") + "/"
-            ):
-                return True
-        elif any(fnmatch.fnmatch(part, pattern) for part in parts):
-            return True
-    return False
+        pattern = os.path.normcase(pattern.rstrip("/"))
+        (paths if "/" in pattern else names).append(pattern.lstrip("/") if "/" in pattern else pattern)
+
+    def union(items: list[str]) -> Optional[re.Pattern[str]]:
+        return re.compile("|".join(fnmatch.translate(item) for item in items)) if items else None
+
+    return union(names), union(paths), tuple(path + "/" for path in paths)
 
 
 def discover(paths: Sequence[str], settings: Settings) -> tuple[list[str], list[FileError]]:

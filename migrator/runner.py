@@ -230,6 +230,18 @@ def _isolated(path: str, job: Job) -> FileResult:
             return FileResult(path=path, error=CRASHED)
 
 
+def _chunk_bounds(count: int, workers: int, largest: int = 64) -> list[tuple[int, int]]:
+    """Chunks amortise the pickling and scheduling cost over many files; they shrink
+    towards the end of the run, so that no worker is left alone with a big last one."""
+    bounds = []
+    start = 0
+    while start < count:
+        size = max(1, min(largest, (count - start) // (workers * 4)))
+        bounds.append((start, start + size))
+        start += size
+    return bounds
+
+
 def _pooled(chunks: list[tuple[list[str], Job]], workers: int) -> Iterator[list[FileResult]]:
     """Results chunk by chunk, in order, surviving workers that die (segfault, OOM kill).
 
@@ -280,10 +292,7 @@ def run_files(
             if progress:
                 progress(1)
         return
-    # Chunks amortise the pickling and scheduling cost over many small files, while
-    # staying small enough that both workers stay busy to the end.
-    size = max(1, min(64, len(paths) // (workers * 8) or 1))
-    chunks = [(list(paths[i : i + size]), job) for i in range(0, len(paths), size)]
+    chunks = [(list(paths[start:end]), job) for start, end in _chunk_bounds(len(paths), workers)]
     for results in _pooled(chunks, workers):
         for result in results:
             finish_write(result, job)

@@ -157,3 +157,16 @@ def test_workers_leave_the_cache_entries_to_the_parent(tmp_path: Path, monkeypat
     again = list(run_files(paths, job, jobs=2))  # every answer now comes from the cache
     assert [r.findings for r in again] == [r.findings for r in first]
     assert len(log.read_text().split()) == len(names)
+
+
+@pytest.mark.parametrize(("count", "workers"), [(0, 2), (1, 2), (5, 2), (100, 2), (7829, 2), (7829, 8)])
+def test_chunks_cover_every_file_once_and_shrink_towards_the_end(count: int, workers: int) -> None:
+    from migrator.runner import _chunk_bounds
+
+    bounds = _chunk_bounds(count, workers)
+    assert [i for start, end in bounds for i in range(start, end)] == list(range(count))
+    sizes = [end - start for start, end in bounds]
+    assert all(1 <= size <= 64 for size in sizes)
+    assert sizes == sorted(sizes, reverse=True)
+    if count >= 1000:
+        assert sizes[0] == 64 and sizes[-1] == 1

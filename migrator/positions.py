@@ -26,6 +26,16 @@ from migrator.native_spans import native_range
 NEWLINE = re.compile(r"\r\n?|\n")
 
 
+def line_starts(text: str) -> list[int]:
+    """The offset where each line of `text` starts (lines end as CPython's do)."""
+    return [0] + [match.end() for match in NEWLINE.finditer(text)]
+
+
+def char_column(line: str, offset: int) -> int:
+    """A UTF-8 byte offset into `line` (CPython's columns) in characters (LibCST's)."""
+    return offset if line.isascii() else len(line.encode("utf-8")[:offset].decode("utf-8", "replace"))
+
+
 @dataclass(frozen=True)
 class Span:
     """1-based lines, 0-based columns (LibCST's PositionProvider convention)."""
@@ -105,11 +115,11 @@ def spans(module: cst.Module, nodes: Iterable[cst.CSTNode]) -> dict[int, Span]:
     state.wanted = {id(node) for node in nodes}
     state.generate(module)
     code = "".join(state.tokens)
-    line_starts = [0] + [match.end() for match in NEWLINE.finditer(code)]
+    starts = line_starts(code)
 
     def position(offset: int) -> tuple[int, int]:
-        line = bisect_right(line_starts, offset)
-        return line, offset - line_starts[line - 1]
+        line = bisect_right(starts, offset)
+        return line, offset - starts[line - 1]
 
     result = {}
     for key in state.wanted:
@@ -184,11 +194,11 @@ def statement_spans(
             state = _placing(module, indent, [*members, holder])
             state.generate(holder)
         code = "".join(state.tokens)
-        line_starts = [0] + [match.end() for match in NEWLINE.finditer(code)]
+        breaks = line_starts(code)
 
-        def position(offset: int, line_starts: list[int] = line_starts) -> tuple[int, int]:
-            number = bisect_right(line_starts, offset)
-            return number, offset - line_starts[number - 1]
+        def position(offset: int, breaks: list[int] = breaks) -> tuple[int, int]:
+            number = bisect_right(breaks, offset)
+            return number, offset - breaks[number - 1]
 
         if id(holder) not in state.ranges:
             return None
@@ -253,8 +263,7 @@ def _columns(source: str, lines: Sequence[str]) -> Optional[Callable[[int, int],
         return lambda line, offset: offset
 
     def column(line: int, offset: int) -> int:
-        text = lines[line - 1] if line - 1 < len(lines) else ""
-        return offset if text.isascii() else len(text.encode("utf-8")[:offset].decode("utf-8", "replace"))
+        return char_column(lines[line - 1] if line - 1 < len(lines) else "", offset)
 
     return column
 

@@ -27,7 +27,7 @@ from typing import Callable, Optional, Union
 import libcst as cst
 from libcst._nodes.internal import CodegenState
 
-from migrator.positions import NEWLINE, match_statements
+from migrator.positions import char_column, line_starts, match_statements
 from migrator.rule import Edit
 
 # The test suite sets this to compare every splice with the whole module's code.
@@ -66,7 +66,7 @@ def spliced_code(module: cst.Module, text: str, units: Sequence[Unit], native: O
     small: dict[int, Sequence[ast.stmt]] = {}
     if not match_statements(module.body, native.body, lines, small):
         return None
-    starts = [0] + [match.end() for match in NEWLINE.finditer(text)]
+    starts = line_starts(text)
     if starts[-1] != len(text):
         starts.append(len(text))  # the last line has no newline
     pieces: list[tuple[int, int, str]] = []
@@ -128,9 +128,7 @@ def _piece(
             return None
         last_text = text[starts[last_line - 1] : end]
         end_column = natives[-1].end_col_offset
-        if end_column is None or not last_text.isascii():
-            end_column = len(last_text.encode("utf-8")[: end_column or 0].decode("utf-8", "replace"))
-        if _LINE_END.fullmatch(last_text, end_column) is None:
+        if end_column is None or _LINE_END.fullmatch(last_text, char_column(last_text, end_column)) is None:
             return None
     elif _code(module, original, indent, last=last) != text[begin:end]:
         return None

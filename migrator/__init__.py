@@ -1,4 +1,4 @@
-"""openai-chat-migrator: the engine (file discovery, parsing, fixing, reporting).
+"""migrator: the engine (file discovery, parsing, fixing, reporting).
 
 The engine knows nothing about OpenAI; the rules live in the `migrator_rules` package.
 """

@@ -55,9 +55,12 @@ class Cache:
         digest = key.hexdigest()
         return self.directory / f"{digest}.json"
 
-    def lookup(self, path: str, data: bytes) -> Optional[FileResult]:
+    def lookup(self, path: str, data: bytes, *, previews: bool = False) -> Optional[FileResult]:
+        """The stored result, unless it is stale or lacks the fix previews asked for."""
         try:
             entry = json.loads(self._entry_path(path, data).read_text(encoding="utf-8"))
+            if previews and not entry.get("previews"):
+                return None
             for dependency, stat in entry["dependencies"].items():
                 if _stat(dependency) != stat:
                     return None
@@ -65,14 +68,15 @@ class Cache:
         except (OSError, ValueError, KeyError, TypeError):
             return None  # missing, corrupt or from another layout: recompute
 
-    def store(self, path: str, data: bytes, result: FileResult) -> None:
-        write_entry(*self.entry(path, data, result))
+    def store(self, path: str, data: bytes, result: FileResult, *, previews: bool = False) -> None:
+        write_entry(*self.entry(path, data, result, previews=previews))
 
-    def entry(self, path: str, data: bytes, result: FileResult) -> tuple[str, bytes]:
+    def entry(self, path: str, data: bytes, result: FileResult, *, previews: bool = False) -> tuple[str, bytes]:
         """Where the entry for this result goes, and its bytes (`write_entry` writes them:
-        a worker leaves that to the main process)."""
+        a worker leaves that to the main process). `previews`: the findings carry them."""
         entry = {
             "dependencies": {dependency: _stat(dependency) for dependency in sorted(set(result.dependencies))},
+            "previews": previews,
             "result": _result_to(result),
         }
         return str(self._entry_path(path, data)), json.dumps(entry).encode("utf-8")
@@ -101,7 +105,7 @@ def _ignore_in_git(root: Path) -> None:
     marker = root / ".gitignore"
     if not marker.exists():
         with contextlib.suppress(OSError):
-            marker.write_text("# Created by openai-chat-migrator: the cache is never committed.\n*\n")
+            marker.write_text("# Created by migrator: the cache is never committed.\n*\n")
 
 
 def _result_to(result: FileResult) -> dict[str, Any]:
@@ -110,7 +114,6 @@ def _result_to(result: FileResult) -> dict[str, Any]:
         "error": result.error,
         "notes": result.notes,
         "run_notes": result.run_notes,
-        "sdk_pins": result.sdk_pins,
     }
 
 
@@ -165,5 +168,4 @@ def _result_from(data: dict[str, Any], path: str) -> FileResult:
         error=data["error"],
         notes=list(data["notes"]),
         run_notes=list(data["run_notes"]),
-        sdk_pins=list(data["sdk_pins"]),
     )

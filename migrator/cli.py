@@ -8,7 +8,6 @@ something; 2 usage or configuration error, or the tool itself failed.
 from __future__ import annotations
 
 import contextlib
-import dataclasses
 import sys
 from collections.abc import Iterator
 from pathlib import Path
@@ -149,8 +148,7 @@ def _run(
     summary = RunSummary(errors=list(path_errors))
     # Only the machine formats show each fix's text; people get the diff instead.
     previews = previews or params.get("output_format") in ("json", "sarif")
-    settings = dataclasses.replace(resolved.settings, fix_previews=previews)
-    job = Job(settings=settings, fix=fix, write=fix and not diff, keep_old=diff)
+    job = Job(settings=resolved.settings, fix=fix, write=fix and not diff, keep_old=diff, previews=previews)
     if not params.get("no_cache"):
         job = job.with_cache(str(params.get("cache_dir") or DEFAULT_CACHE_DIR))
     changed = []

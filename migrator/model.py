@@ -73,8 +73,6 @@ class FileResult:
     written: bool = False
     notes: list[str] = field(default_factory=list)
     run_notes: list[str] = field(default_factory=list)  # about the whole run: shown once
-    # A notebook's `!pip install openai==0.28` pins (requirement strings, in order).
-    sdk_pins: list[str] = field(default_factory=list)
     # Other files the rules read to judge this one (pins, imported modules): the cache
     # entry is stale when one of them changes.
     dependencies: list[str] = field(default_factory=list)

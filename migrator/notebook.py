@@ -43,7 +43,6 @@ _HELP_END_RE = re.compile(r"^%{0,2}[\w*][\w*.\[\]()'\"]*\?{1,2}$")
 # `files = !ls`, `a, b = %sx cmd`: the output of a shell command or a magic, assigned.
 _ASSIGN_MAGIC_RE = re.compile(r"^([A-Za-z_][\w.]*(?:\s*,\s*[A-Za-z_][\w.]*)*)\s*=\s*[!%]")
 _PIP_RE = re.compile(r"^\s*(?:!|%)?\s*(?:python3?\s+-m\s+)?pip3?\s+install\s+(.*)$")
-_OPENAI_PIN_RE = re.compile(r"^openai(?:\[[^\]]*\])?\s*[<>=!~]", re.IGNORECASE)
 _SYNTAX_AT_RE = re.compile(r"^syntax error at (\d+):(\d+): (.*)$")
 
 
@@ -232,8 +231,10 @@ def _parse_error(text: str) -> Optional[str]:
     return None
 
 
-def sdk_pins(cells: list[_Cell]) -> list[str]:
-    """`openai==0.28` from `!pip install openai==0.28`, `%pip install "openai<1"`, ..."""
+def pip_requirements(cells: list[_Cell]) -> list[str]:
+    """The requirements a notebook installs itself, in order: `numpy`, `openai==0.28`
+    from `!pip install numpy openai==0.28`, `%pip install "openai<1"`, ... (options
+    such as `-q` left out). The rule pack decides which of them matter."""
     pins: list[str] = []
     for cell in cells:
         for _, original in cell.masks.values():
@@ -244,7 +245,7 @@ def sdk_pins(cells: list[_Cell]) -> list[str]:
                 words = shlex.split(match.group(1), comments=True)
             except ValueError:
                 continue
-            pins.extend(word for word in words if _OPENAI_PIN_RE.match(word))
+            pins.extend(word for word in words if word[:1].isalnum())
     return pins
 
 
@@ -486,6 +487,7 @@ def check_notebook(
     *,
     fix: bool = False,
     keep_old: bool = False,
+    previews: bool = False,
 ) -> FileResult:
     """Lint (and with `fix`, rewrite) one notebook's bytes: `engine.check_source` for .ipynb."""
     from migrator.engine import check_source
@@ -508,7 +510,7 @@ def check_notebook(
         cell = _mask(number, _LINE_RE.findall(text), next_id)
         next_id += len(cell.masks)
         cells.append(cell)
-    result.sdk_pins = sdk_pins(cells)
+    requirements = pip_requirements(cells)
     parsed: list[_Cell] = []
     for cell in cells:
         problem = _parse_error("".join(cell.masked))
@@ -521,7 +523,7 @@ def check_notebook(
     while True:
         virtual = _build(parsed, newline)
         inner = check_source(
-            path, virtual.text.encode("utf-8"), settings, pack, fix=fix, requirements=result.sdk_pins
+            path, virtual.text.encode("utf-8"), settings, pack, fix=fix, requirements=requirements, previews=previews
         )
         # LibCST may reject what CPython accepted: leave that cell out and try again.
         match = _SYNTAX_AT_RE.match(inner.error or "")

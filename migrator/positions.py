@@ -14,13 +14,12 @@ import ast
 import re
 from bisect import bisect_right
 from collections.abc import Iterable, Iterator, Sequence
-from contextlib import contextmanager, suppress
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any, Callable, Optional
 
 import libcst as cst
-from libcst._nodes.internal import CodegenState
 
+from migrator.codegen import OffsetState
 from migrator.native_spans import native_range
 
 NEWLINE = re.compile(r"\r\n?|\n")
@@ -46,72 +45,9 @@ class Span:
     end_column: int
 
 
-class _AllPlaced(Exception):
-    """Raised out of code generation once the last wanted node has its range."""
-
-
-@dataclass
-class _OffsetState(CodegenState):
-    """Code generation that notes character offsets, only for the nodes asked about."""
-
-    wanted: set[int] = field(default_factory=set)
-    offset: int = 0
-    starts: dict[int, int] = field(default_factory=dict)
-    ranges: dict[int, tuple[int, int]] = field(default_factory=dict)
-    placed: set[int] = field(default_factory=set)
-
-    def add_indent_tokens(self) -> None:
-        for token in self.indent_tokens:
-            self.tokens.append(token)
-            self.offset += len(token)
-
-    def add_token(self, value: str) -> None:
-        self.tokens.append(value)
-        self.offset += len(value)
-
-    def before_codegen(self, node: cst.CSTNode) -> None:
-        if id(node) in self.wanted:
-            self.starts[id(node)] = self.offset
-
-    def after_codegen(self, node: cst.CSTNode) -> None:
-        key = id(node)
-        if key in self.wanted:
-            if key not in self.ranges:
-                self.ranges[key] = (self.starts[key], self.offset)
-            self.placed.add(key)
-            if len(self.placed) == len(self.wanted):
-                # What follows the last wanted node cannot move it: stop generating.
-                raise _AllPlaced
-
-    def generate(self, node: cst.CSTNode) -> None:
-        """Generate `node`'s code until every wanted node in it has been placed."""
-        with suppress(_AllPlaced):
-            node._codegen(self)
-
-    @contextmanager
-    def record_syntactic_position(
-        self,
-        node: cst.CSTNode,
-        *,
-        start_node: Optional[cst.CSTNode] = None,
-        end_node: Optional[cst.CSTNode] = None,
-    ) -> Iterator[None]:
-        start = self.offset
-        try:
-            yield
-        finally:
-            end = self.offset
-            # Children hoisted as the start or end are recorded first (they are inside).
-            if start_node is not None and id(start_node) in self.ranges:
-                start = self.ranges[id(start_node)][0]
-            if end_node is not None and id(end_node) in self.ranges:
-                end = self.ranges[id(end_node)][1]
-            self.ranges[id(node)] = (start, end)
-
-
 def spans(module: cst.Module, nodes: Iterable[cst.CSTNode]) -> dict[int, Span]:
     """Positions of the given nodes (keyed by `id(node)`), as PositionProvider computes them."""
-    state = _OffsetState(default_indent=module.default_indent, default_newline=module.default_newline)
+    state = OffsetState(default_indent=module.default_indent, default_newline=module.default_newline)
     state.wanted = {id(node) for node in nodes}
     state.generate(module)
     code = "".join(state.tokens)
@@ -215,8 +151,8 @@ def statement_spans(
     return result
 
 
-def _placing(module: cst.Module, indent: str, nodes: Iterable[cst.CSTNode]) -> _OffsetState:
-    state = _OffsetState(
+def _placing(module: cst.Module, indent: str, nodes: Iterable[cst.CSTNode]) -> OffsetState:
+    state = OffsetState(
         default_indent=module.default_indent,
         default_newline=module.default_newline,
         indent_tokens=[indent] if indent else [],

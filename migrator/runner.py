@@ -42,6 +42,8 @@ class Job:
     fix: bool = False
     write: bool = False  # False with --diff: compute the fix, never touch the file
     keep_old: bool = False
+    # Findings carry the text their fix writes (a display choice: JSON and SARIF show it).
+    previews: bool = False
     cache_dir: Optional[str] = None  # None: no cache (--no-cache)
 
     def with_cache(self, directory: Optional[str]) -> Job:
@@ -66,7 +68,7 @@ def process_file(path: str, job: Job, *, defer_write: bool = False) -> FileResul
         return FileResult(path=path, error=f"cannot read: {_one_line(error.strerror or str(error))}")
     cache = _cache(job) if check is check_source else None
     if cache is not None:
-        cached = cache.lookup(path, snapshot.data)
+        cached = cache.lookup(path, snapshot.data, previews=job.previews)
         # A cached check result stands for `check`; for `fix` only a clean one does
         # (nothing to fix), since fixing must see the tree.
         if cached is not None and (not job.fix or (not cached.findings and cached.error is None)):
@@ -92,9 +94,9 @@ def process_file(path: str, job: Job, *, defer_write: bool = False) -> FileResul
         return FileResult(path=path, error=f"internal error: {detail}; please report this")
     if cache is not None and not job.fix and not (result.error or "").startswith("internal error"):
         if defer_write:
-            result.cache_entry = cache.entry(path, snapshot.data, result)
+            result.cache_entry = cache.entry(path, snapshot.data, result, previews=job.previews)
         else:
-            cache.store(path, snapshot.data, result)
+            cache.store(path, snapshot.data, result, previews=job.previews)
     if job.write and result.new_source is not None:
         if defer_write:
             result.unwritten = snapshot
@@ -135,8 +137,8 @@ def _write(result: FileResult, snapshot: Snapshot) -> None:
 def _check(check: Callable[..., FileResult], path: str, data: bytes, job: Job, native: Optional[ast.Module]) -> FileResult:
     pack = load_pack(job.pack_name)
     if native is not None:
-        return check(path, data, job.settings, pack, fix=job.fix, keep_old=job.keep_old, native=native)
-    return check(path, data, job.settings, pack, fix=job.fix, keep_old=job.keep_old)
+        return check(path, data, job.settings, pack, fix=job.fix, keep_old=job.keep_old, previews=job.previews, native=native)
+    return check(path, data, job.settings, pack, fix=job.fix, keep_old=job.keep_old, previews=job.previews)
 
 
 @contextmanager

@@ -38,9 +38,6 @@ class Settings:
     rule_options: Mapping[str, Any] = field(default_factory=dict)
     warn_unused_ignores: bool = False  # report suppression comments that silence nothing
     add_todo: bool = False  # with fix: a TODO comment above each finding without a fix
-    # The text each fix would write, per finding (JSON and SARIF show it). It costs a
-    # code generation per finding, so only the outputs that show it ask for it.
-    fix_previews: bool = False
 
     def rule_enabled(self, code: str) -> bool:
         if self.select and not any(code.startswith(prefix) for prefix in self.select):

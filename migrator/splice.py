@@ -25,8 +25,8 @@ from dataclasses import dataclass
 from typing import Callable, Optional, Union
 
 import libcst as cst
-from libcst._nodes.internal import CodegenState
 
+from migrator.codegen import statement_code
 from migrator.positions import char_column, line_starts, match_statements
 from migrator.rule import Edit
 
@@ -112,10 +112,10 @@ def _piece(
     if indent.strip(" \t"):
         return None  # not plain indentation: the parsers disagree, or form feeds
     if unit.mode == HEADER:
-        before = _code(module, original, indent, stop=_body(original))
+        before = statement_code(module, original, indent, stop=_body(original))
         if not text.startswith(before, begin):
             return None
-        return begin, begin + len(before), _code(module, new, indent, stop=_body(new))
+        return begin, begin + len(before), statement_code(module, new, indent, stop=_body(new))
     end = starts[last_line]
     # The module drops the newline of its last line when the file has none.
     last = end == len(text) and not module.has_trailing_newline
@@ -130,42 +130,9 @@ def _piece(
         end_column = natives[-1].end_col_offset
         if end_column is None or _LINE_END.fullmatch(last_text, char_column(last_text, end_column)) is None:
             return None
-    elif _code(module, original, indent, last=last) != text[begin:end]:
+    elif statement_code(module, original, indent, last=last) != text[begin:end]:
         return None
-    return begin, end, _code(module, new, indent, last=last)
-
-
-class _Stop(Exception):
-    pass
-
-
-@dataclass
-class _CutState(CodegenState):
-    """Code generation that stops when it reaches `stop` (a compound statement's body)."""
-
-    stop: Optional[cst.CSTNode] = None
-
-    def before_codegen(self, node: cst.CSTNode) -> None:
-        if node is self.stop:
-            raise _Stop
-
-
-def _code(
-    module: cst.Module, statement: cst.CSTNode, indent: str, *, last: bool = False, stop: Optional[cst.CSTNode] = None
-) -> str:
-    state = _CutState(
-        default_indent=module.default_indent,
-        default_newline=module.default_newline,
-        indent_tokens=[indent] if indent else [],
-        stop=stop,
-    )
-    try:
-        statement._codegen(state)
-    except _Stop:
-        return "".join(state.tokens)
-    if last:
-        state.pop_trailing_newline()
-    return "".join(state.tokens)
+    return begin, end, statement_code(module, new, indent, last=last)
 
 
 def _body(statement: cst.CSTNode) -> Optional[cst.CSTNode]:

@@ -1,40 +1,25 @@
 """The OpenAI Completions -> Chat Completions rules (installed as `migrator_rules`).
 
-Importing this package is cheap: the rules (and LibCST) load only when a file passes the
-prefilter.
+Each rule is one module of this package (see CONTRIBUTING.md); they are found by walking
+the package. Importing this package is cheap: the rules (and LibCST) load only when a
+file passes the prefilter, which combines the rules' own (`catalog.py`).
 """
 
 from __future__ import annotations
 
-from migrator.rule import OptionSpec, Rule, RulePack
+from collections.abc import Iterable
+from typing import TYPE_CHECKING
 
+from migrator.rule import OptionSpec, Output, RulePack
+
+from . import catalog
 from .sdk import DEFAULT_CHAT_MODEL
 
+if TYPE_CHECKING:
+    from migrator.rule import RuleContext
 
-def _load() -> list[type[Rule]]:
-    from .completion_text import CompletionTextRule
-    from .completions_call import CompletionsCallRule
-    from .legacy_model import LegacyModelRule
-    from .stream_text import StreamTextRule
-    from .unsupported_parameter import UnsupportedParameterRule
-
-    return [
-        CompletionsCallRule,
-        CompletionTextRule,
-        StreamTextRule,
-        LegacyModelRule,
-        UnsupportedParameterRule,
-    ]
-
-
-_RULES: list[type[Rule]] = []
-
-
-def load_rules() -> list[type[Rule]]:
-    if not _RULES:
-        _RULES.extend(_load())
-    return list(_RULES)
-
+PRODUCT = "openai-chat-migrator"
+HOMEPAGE = "https://github.com/openai-chat-migrator/openai-chat-migrator"
 
 OPTIONS = (
     OptionSpec(
@@ -65,25 +50,20 @@ OPTIONS = (
     ),
 )
 
-class _Prefilter:
-    """A file is parsed only if a rule can fire in it: a completions call or resource
-    (`.completions`, `Completion`, mock targets), or an untraced `.choices[i].text` read,
-    which is reported only next to an `openai` import. Django alone has hundreds of files
-    with `choices=`: a looser filter costs a parse for each. Plain `in` tests: ten times
-    faster than one regular expression with look-aheads."""
 
-    def search(self, data: bytes, /) -> bool:
-        if b"completions" in data or b"Completion" in data:
-            return True
-        return b"openai" in data and b"choices" in data and b".text" in data
+def _shared_analysis(ctx: RuleContext) -> Iterable[Output]:
+    """The rules share one analysis per file; it reports the files it read."""
+    from .analysis import file_facts
 
+    return file_facts(ctx)
 
-PREFILTER = _Prefilter()
 
 PACK = RulePack(
     name="openai",
-    prefilter=PREFILTER,
     options=OPTIONS,
-    load=load_rules,
-    codes=("OAI001", "OAI002", "OAI003", "OAI004", "OAI005"),
+    catalog=catalog.entries(),
+    load=catalog.rules,
+    shared=_shared_analysis,
+    product=PRODUCT,
+    homepage=HOMEPAGE,
 )

@@ -10,10 +10,12 @@ from migrator.model import Applicability
 from migrator.rule import Edit, Fix, Report, Rule, RuleContext
 
 from . import edits
-from .analysis import Analysis, Kind, analyse, string_value
+from .analysis import Analysis, Kind, analyse
+from .analysis.reads import LOGPROB_FIELDS
+from .analysis.syntax import source, subscript_key
 from .edits import set_string
-from .reads import read_rewrite
-from .types import type_reports
+from .read_rewrites import read_rewrite
+from .type_rewrites import type_reports
 
 # `__lp__` stands for the expression that held the legacy logprobs.
 _LOGPROB_ITEMS = {
@@ -66,18 +68,18 @@ class CompletionTextRule(Rule):
     code = "OAI002"
     name = "completion-text"
     summary = "completion text read as `.choices[i].text`"
+    # A `.choices[i].text` read is reported even untraced, next to an `openai` import.
+    prefilter = ((b"completions",), (b"Completion",), (b"openai", b"choices", b".text"))
 
     def check(self, ctx: RuleContext) -> Iterator[Report]:
         analysis = analyse(ctx)
-        analyzer = analysis.analyzer
-        if analyzer is None:
-            return
+        flow = analysis.flow
         for read in analysis.reads:
             if read.kind is not None and read.kind.tag == "chunk_choice":
                 continue  # OAI003
             if read.kind is not None:
-                generation = analyzer.generation_of(read.kind)
-                transform = read_rewrite(analyzer, read, "message", generation) if generation else None
+                generation = flow.generation_of(read.kind)
+                transform = read_rewrite(analysis.names, read, "message", generation) if generation else None
                 yield Report(
                     code=self.code,
                     node=read.node,
@@ -89,7 +91,7 @@ class CompletionTextRule(Rule):
             elif analysis.uses_openai and not analysis.other_sdk and not analysis.v0_reported and not _has_v0(analysis):
                 # (next to openai<1.0 calls such a read may belong to one of them, which
                 # needs the dict form; only the v1 attribute form is guessed)
-                transform = read_rewrite(analyzer, read, "message", "v1")
+                transform = read_rewrite(analysis.names, read, "message", "v1")
                 if transform is None:
                     continue
                 yield Report(
@@ -119,24 +121,21 @@ class CompletionTextRule(Rule):
             yield from type_reports(self.code, analysis)
 
     def _logprob_reads(self, ctx: RuleContext, analysis: Analysis) -> Iterator[Report]:
-        analyzer = analysis.analyzer
-        assert analyzer is not None
         if not any(call.keyword("logprobs") is not None for call in analysis.calls):
             return
-        fields = (*_LOGPROB_FIELDS, "text_offset")
         candidates: list[tuple[cst.BaseExpression, cst.BaseExpression, str, bool]] = [
             (node, node.value, node.attr.value, False)
-            for node in ctx.index().nodes(cst.Attribute)
-            if node.attr.value in fields
+            for node in ctx.index.nodes(cst.Attribute)
+            if node.attr.value in LOGPROB_FIELDS
         ]
-        for subscript in ctx.index().nodes(cst.Subscript):
-            key = logprob_key(subscript)
-            if key in fields:
+        for subscript in ctx.index.nodes(cst.Subscript):
+            key = subscript_key(subscript)
+            if key in LOGPROB_FIELDS:
                 candidates.append((subscript, subscript.value, key, True))
         for node, holder, field, item in candidates:
-            kind = analyzer.kind(holder)
+            kind = analysis.flow.kind(holder)
             if kind is not None and kind.tag == "logprobs":
-                generation = analyzer.generation_of(kind)
+                generation = analysis.flow.generation_of(kind)
                 # v0 dicts keep the subscript style; v1 objects (and v0 code moved to v1) read attributes.
                 dict_style = item and generation == "v0"
                 yield self._logprob_report(node, field, kind, dict_style)
@@ -155,7 +154,7 @@ class CompletionTextRule(Rule):
         def transform(updated: cst.BaseExpression) -> cst.BaseExpression:
             assert isinstance(updated, (cst.Attribute, cst.Subscript))
             holder = updated.value
-            if " " in cst.Module(body=[]).code_for_node(holder):
+            if " " in source(holder):
                 # Anything with a space may bind looser than the `.content` put after it.
                 holder = holder.with_changes(lpar=[cst.LeftParen(), *holder.lpar], rpar=[*holder.rpar, cst.RightParen()])
             return edits.fill(template, lp=holder)
@@ -167,14 +166,6 @@ class CompletionTextRule(Rule):
             fix=Fix(Applicability.SAFE, (Edit(node, transform),)),
             groups=kind.sources,
         )
-
-
-def logprob_key(node: cst.Subscript) -> str | None:
-    if len(node.slice) == 1 and isinstance(node.slice[0].slice, cst.Index):
-        value = node.slice[0].slice.value
-        if isinstance(value, cst.SimpleString):
-            return string_value(value)
-    return None
 
 
 def _has_v0(analysis: Analysis) -> bool:

@@ -8,7 +8,7 @@ from typing import Callable
 import libcst as cst
 
 from migrator.model import Applicability
-from migrator.rule import Edit, Fix, Report, Rule, RuleContext
+from migrator.rule import Dependency, Edit, Fix, Note, Output, Report, Rule, RuleContext
 
 from . import edits, pins, sdk, upgrade
 from .analysis import Analysis, CompletionsCall, analyse
@@ -67,10 +67,11 @@ class CompletionsCallRule(Rule):
     code = "OAI001"
     name = "completions-call"
     summary = "call to the legacy Completions endpoint"
+    prefilter = ((b"completions",), (b"Completion",))
 
-    def check(self, ctx: RuleContext) -> Iterator[Report]:
+    def check(self, ctx: RuleContext) -> Iterator[Output]:
         analysis = analyse(ctx)
-        _note_generations(ctx, analysis)
+        yield from _generation_notes(analysis)
         for call in analysis.calls:
             yield from self._call_report(ctx, analysis, call)
         yield from self._error_reports(analysis)
@@ -96,108 +97,20 @@ class CompletionsCallRule(Rule):
                 groups=frozenset({f"mock@{id(mock.node)}"}),
             )
 
-    def _call_report(self, ctx: RuleContext, analysis: Analysis, call: CompletionsCall) -> Iterator[Report]:
+    def _call_report(self, ctx: RuleContext, analysis: Analysis, call: CompletionsCall) -> Iterator[Output]:
         if call.generation == "v0" and not call.upgrade:
-            _note_pre_chat_pin(ctx)
-        notes: list[str] = []
-        applicability = Applicability.SAFE
-        receiver = call.receiver
-        if call.generation == "v0" and call.is_azure:
-            applicability = Applicability.UNSAFE
-            notes.append("on Azure, the deployment must serve a chat model")
-        elif receiver is None:
-            applicability = Applicability.UNSAFE
-            notes.append("the receiver could not be proven to be an OpenAI client")
-        elif receiver.is_azure:
-            applicability = Applicability.UNSAFE
-            notes.append("on Azure, `model` names a deployment: it must serve a chat model")
-        if call.escapes:
-            applicability = Applicability.UNSAFE
-            notes.extend(call.escapes)
-        keep_max_tokens = ctx.options.get("max-tokens") == "max_tokens"
-        if call.keyword("max_tokens") is not None and not keep_max_tokens and receiver is not None:
-            if receiver.is_azure or receiver.custom_base_url:
-                keep_max_tokens = True
-                notes.append(
-                    "`max_tokens` kept: this client's server may not accept `max_completion_tokens`"
-                )
-        model = call.model_argument()
-        if model is not None and not isinstance(model.value, (cst.SimpleString, cst.Name)):
-            notes.append("the model is computed: check that it names a chat model")
-        logprobs = call.keyword("logprobs")
-        if logprobs is not None and not isinstance(logprobs.value, (cst.Integer, cst.Name)):
-            notes.append("`logprobs` becomes `logprobs=<value> is not None, top_logprobs=<value>`")
-
+            yield from _pre_chat_pin_note(ctx)
+        uses = analysis.uses_of(call)
+        applicability, notes, keep_max_tokens = _safety(ctx, call, uses.escapes)
         quote = edits.quote_of(call.node)
         rename_engine = call.generation == "v0" and not call.is_azure and call.keyword("model") is None
         groups = {call.key}
-        fix_edits: list[Edit] = []
+        fix_edits: list[Edit] = [Edit(call.node, _call_transform(call, analysis, quote, keep_max_tokens, rename_engine))]
         if call.upgrade:
-            manual = list(self._upgrade_blockers(call))
-            for node, what, advice in manual:
-                yield Report(code=self.code, node=node, message=what, advice=advice, groups=frozenset(groups))
-            for access in analysis.dict_accesses:
-                # A read that more than one call feeds (a loop variable reused) is
-                # rewritten once, by the first of them; the others join its group.
-                owner = next(c for c in analysis.calls if c.key in access.kind.sources)
-                if owner is call:
-                    groups |= access.kind.sources
-                    if upgrade.is_attribute_name(access.key) and (
-                        access.default is None or upgrade.is_simple_default(access.default)
-                    ):
-                        fix_edits.append(Edit(access.node, upgrade.to_attribute(access.key)))
-                    else:
-                        yield Report(
-                            code=self.code,
-                            node=access.node,
-                            message=f"`{access.key}` of a v1 response must be read as an attribute",
-                            advice="read it with `getattr(response, ...)` or `.model_dump()[...]`",
-                            groups=frozenset(groups),
-                        )
+            yield from self._upgrade_outputs(ctx, analysis, call, groups, fix_edits)
             if call.keyword("timeout") is not None:
                 notes.append("the v0 retry `timeout` is removed: v1 retries by itself (`max_retries`)")
-            for node in call.serializations:
-                rewrite = upgrade.serialization_rewrite(node)
-                if rewrite is None:
-                    yield Report(
-                        code=self.code,
-                        node=node,
-                        message="a v1 response is not a dict: this serialisation cannot be carried over",
-                        advice="use `response.model_dump_json(indent=...)` or `response.model_dump()`",
-                        groups=frozenset(groups),
-                    )
-                else:
-                    fix_edits.append(Edit(node, rewrite))
-            module_name = analysis.module_alias or "openai"
-            fix_edits.append(
-                Edit(
-                    ctx.module,
-                    upgrade.module_prelude(
-                        module_name,
-                        add_import=analysis.module_alias is None,
-                        add_async_helper=call.method == "acreate",
-                    ),
-                )
-            )
-
-        def transform(updated: cst.Call) -> cst.Call:
-            if call.chat:
-                args = list(updated.args)  # already chat: only the SDK changes
-            else:
-                args = _map_arguments(updated, quote, keep_max_tokens, rename_engine)
-            if call.upgrade:
-                args = _map_v0_keywords(args, updated.args)
-                return updated.with_changes(func=_v1_function(call, analysis, updated.func), args=args)
-            if call.generation == "v0":
-                assert isinstance(updated.func, cst.Attribute)
-                resource = _chat_resource(updated.func.value)
-                return updated.with_changes(func=updated.func.with_changes(value=resource), args=args)
-            func = edits.replace_attribute_in_chain(
-                updated.func, lambda a: a.attr.value == "completions", edits.insert_chat
-            )
-            return updated.with_changes(func=func, args=args)
-
-        for node, why in call.blockers:
+        for node, why in uses.blockers:
             yield Report(
                 code=self.code,
                 node=node,
@@ -205,21 +118,13 @@ class CompletionsCallRule(Rule):
                 advice="read the fields from the chat response (`message.content`, ...) instead of a dict of it",
                 groups=frozenset(groups),
             )
-        fix_edits.insert(0, Edit(call.node, transform))
         if call.spread is not None and not call.chat:
             fix_edits.append(
                 Edit(call.spread, _spread_mapper(quote, keep_max_tokens, rename_engine, call.upgrade))
             )
         if call.resource_import is not None and not call.upgrade:
             fix_edits.append(Edit(call.resource_import, edits.add_import_name("ChatCompletion")))
-        if call.chat:
-            message = "openai<1.0 `ChatCompletion` call; upgraded to the v1 SDK with the rest of the file"
-        elif call.upgrade:
-            message = "legacy `Completion` call (openai<1.0); use the v1 `chat.completions.create` with `messages`"
-        elif call.generation == "v0":
-            message = "legacy `Completion` call (openai<1.0); use `ChatCompletion` with `messages`"
-        else:
-            message = "legacy Completions call; use `chat.completions.create` with `messages`"
+        message = _call_message(call)
         if notes:
             message += " (" + "; ".join(notes) + ")"
         yield Report(
@@ -229,6 +134,52 @@ class CompletionsCallRule(Rule):
             fix=Fix(applicability, tuple(fix_edits)),
             groups=frozenset(groups),
         )
+
+    def _upgrade_outputs(
+        self, ctx: RuleContext, analysis: Analysis, call: CompletionsCall, groups: set[str], fix_edits: list[Edit]
+    ) -> Iterator[Report]:
+        """openai<1.0 code moved to v1 in the same fix: the dict reads of its response, its
+        serialisations and the module prelude join the call's edits (and `groups`); what
+        cannot be carried over is reported."""
+        for node, what, advice in self._upgrade_blockers(call):
+            yield Report(code=self.code, node=node, message=what, advice=advice, groups=frozenset(groups))
+        for access in analysis.dict_accesses:
+            # A read that more than one call feeds (a loop variable reused) is
+            # rewritten once, by the first of them; the others join its group.
+            owner = next(c for c in analysis.calls if c.key in access.kind.sources)
+            if owner is not call:
+                continue
+            groups |= access.kind.sources
+            if upgrade.is_attribute_name(access.key) and (
+                access.default is None or upgrade.is_simple_default(access.default)
+            ):
+                fix_edits.append(Edit(access.node, upgrade.to_attribute(access.key)))
+            else:
+                yield Report(
+                    code=self.code,
+                    node=access.node,
+                    message=f"`{access.key}` of a v1 response must be read as an attribute",
+                    advice="read it with `getattr(response, ...)` or `.model_dump()[...]`",
+                    groups=frozenset(groups),
+                )
+        for node in analysis.uses_of(call).serializations:
+            rewrite = upgrade.serialization_rewrite(node)
+            if rewrite is None:
+                yield Report(
+                    code=self.code,
+                    node=node,
+                    message="a v1 response is not a dict: this serialisation cannot be carried over",
+                    advice="use `response.model_dump_json(indent=...)` or `response.model_dump()`",
+                    groups=frozenset(groups),
+                )
+            else:
+                fix_edits.append(Edit(node, rewrite))
+        prelude = upgrade.module_prelude(
+            analysis.module_alias or "openai",
+            add_import=analysis.module_alias is None,
+            add_async_helper=call.method == "acreate",
+        )
+        fix_edits.append(Edit(ctx.module, prelude))
 
     def _upgrade_blockers(self, call: CompletionsCall) -> Iterator[tuple[cst.CSTNode, str, str]]:
         """What v0 code does that a v1 call cannot express mechanically."""
@@ -253,17 +204,15 @@ class CompletionsCallRule(Rule):
     def _config_reports(self, analysis: Analysis) -> Iterator[Report]:
         """`openai.api_base = ...` is `openai.base_url` in v1; other v0 settings are ignored there."""
         calls = frozenset(c.key for c in analysis.calls if c.upgrade)
-        analyzer = analysis.analyzer
-        if analyzer is None:
-            return
+        names = analysis.names
         for node in analysis.config_references:
             name = node.attr.value
             if name == "api_base":
                 fix_edits = [Edit(node, upgrade.rename_attribute("base_url"))]
-                assignment = analyzer.parent(analyzer.parent(node) or node)
+                assignment = names.parent(names.parent(node) or node)
                 if isinstance(assignment, cst.Assign):
                     # v1's module client joins paths onto base_url as it is: it must end in "/".
-                    value = upgrade.slash_terminated(assignment.value, analyzer.qualified_names)
+                    value = upgrade.slash_terminated(assignment.value, names.qualified_names)
                     if value is None:
                         yield Report(
                             code=self.code,
@@ -303,28 +252,94 @@ class CompletionsCallRule(Rule):
             )
 
 
-def _note_generations(ctx: RuleContext, analysis: Analysis) -> None:
+def _safety(ctx: RuleContext, call: CompletionsCall, escapes: Sequence[str]) -> tuple[Applicability, list[str], bool]:
+    """How safe the call's fix is, the notes that say why, and whether `max_tokens` stays."""
+    notes: list[str] = []
+    applicability = Applicability.SAFE
+    receiver = call.receiver
+    if call.generation == "v0" and call.is_azure:
+        applicability = Applicability.UNSAFE
+        notes.append("on Azure, the deployment must serve a chat model")
+    elif receiver is None:
+        applicability = Applicability.UNSAFE
+        notes.append("the receiver could not be proven to be an OpenAI client")
+    elif receiver.is_azure:
+        applicability = Applicability.UNSAFE
+        notes.append("on Azure, `model` names a deployment: it must serve a chat model")
+    if escapes:
+        applicability = Applicability.UNSAFE
+        notes.extend(escapes)
+    keep_max_tokens = ctx.options.get("max-tokens") == "max_tokens"
+    if call.keyword("max_tokens") is not None and not keep_max_tokens and receiver is not None:
+        if receiver.is_azure or receiver.custom_base_url:
+            keep_max_tokens = True
+            notes.append("`max_tokens` kept: this client's server may not accept `max_completion_tokens`")
+    model = call.model_argument()
+    if model is not None and not isinstance(model.value, (cst.SimpleString, cst.Name)):
+        notes.append("the model is computed: check that it names a chat model")
+    logprobs = call.keyword("logprobs")
+    if logprobs is not None and not isinstance(logprobs.value, (cst.Integer, cst.Name)):
+        notes.append("`logprobs` becomes `logprobs=<value> is not None, top_logprobs=<value>`")
+    return applicability, notes, keep_max_tokens
+
+
+def _call_transform(
+    call: CompletionsCall, analysis: Analysis, quote: str, keep_max_tokens: bool, rename_engine: bool
+) -> Callable[[cst.Call], cst.Call]:
+    """The call itself: its endpoint (or v0 resource, or SDK) and its arguments."""
+
+    def transform(updated: cst.Call) -> cst.Call:
+        if call.chat:
+            args = list(updated.args)  # already chat: only the SDK changes
+        else:
+            args = _map_arguments(updated, quote, keep_max_tokens, rename_engine)
+        if call.upgrade:
+            args = _map_v0_keywords(args, updated.args)
+            return updated.with_changes(func=_v1_function(call, analysis, updated.func), args=args)
+        if call.generation == "v0":
+            assert isinstance(updated.func, cst.Attribute)
+            resource = _chat_resource(updated.func.value)
+            return updated.with_changes(func=updated.func.with_changes(value=resource), args=args)
+        func = edits.replace_attribute_in_chain(updated.func, lambda a: a.attr.value == "completions", edits.insert_chat)
+        return updated.with_changes(func=func, args=args)
+
+    return transform
+
+
+def _call_message(call: CompletionsCall) -> str:
+    if call.chat:
+        return "openai<1.0 `ChatCompletion` call; upgraded to the v1 SDK with the rest of the file"
+    if call.upgrade:
+        return "legacy `Completion` call (openai<1.0); use the v1 `chat.completions.create` with `messages`"
+    if call.generation == "v0":
+        return "legacy `Completion` call (openai<1.0); use `ChatCompletion` with `messages`"
+    return "legacy Completions call; use `chat.completions.create` with `messages`"
+
+
+def _generation_notes(analysis: Analysis) -> Iterator[Note]:
     """Which SDK generations the legacy code is written for, and what it becomes (once per run)."""
     if any(call.generation == "v1" for call in analysis.calls):
-        ctx.notes.append("SDK: openai>=1 code calls the legacy endpoint (client.completions.create)")
+        yield Note("SDK: openai>=1 code calls the legacy endpoint (client.completions.create)")
     if any(call.generation == "v0" and not call.chat for call in analysis.calls) or analysis.v0_reported:
         if analysis.sdk_mode == "v1":
-            ctx.notes.append(
+            yield Note(
                 "SDK: openai<1.0 code (openai.Completion) is moved to the v1 SDK (--sdk v1, "
                 "or the project pins openai>=1)"
             )
         else:
-            ctx.notes.append(
+            yield Note(
                 "SDK: openai<1.0 code (openai.Completion) stays on its SDK as openai.ChatCompletion "
                 "(--sdk keep); --sdk v1 moves it to the v1 SDK"
             )
 
 
-def _note_pre_chat_pin(ctx: RuleContext) -> None:
+def _pre_chat_pin_note(ctx: RuleContext) -> Iterator[Output]:
     """ChatCompletion needs openai 0.27: say so once if the project pins an older SDK."""
-    pin = pins.pin_for(ctx.path, ctx.requirements, ctx.dependencies)
+    read: list[str] = []
+    pin = pins.pin_for(ctx.path, ctx.requirements, read)
+    yield from (Dependency(path) for path in read)
     if pin is not None and pin.allows_v0 and not pin.allows_chat_v0:
-        ctx.notes.append(
+        yield Note(
             f"{pin.source} pins openai{pin.spec}, which has no ChatCompletion: "
             "raise the pin to openai>=0.27,<1 for the migrated code"
         )
@@ -395,9 +410,6 @@ def _map_arguments(call: cst.Call, quote: str, keep_max_tokens: bool, rename_eng
     return edits.rebuild_args(call.args, planned)
 
 
-_DICT_RENAMES_V0_TO_V1 = {"request_timeout": "timeout", "headers": "extra_headers"}
-
-
 def _spread_mapper(
     quote: str, keep_max_tokens: bool, rename_engine: bool, upgrade_v0: bool
 ) -> Callable[[cst.Dict], cst.Dict]:
@@ -413,8 +425,8 @@ def _spread_mapper(
                 rename = "max_completion_tokens"
             if upgrade_v0 and name == "timeout":
                 continue
-            if upgrade_v0 and name in _DICT_RENAMES_V0_TO_V1:
-                rename = _DICT_RENAMES_V0_TO_V1[str(name)]
+            if upgrade_v0 and name in upgrade.RENAMED_KWARGS:
+                rename = upgrade.RENAMED_KWARGS[str(name)]
             if name in sdk.UNSUPPORTED_PARAMETERS and is_neutral(element.value, sdk.UNSUPPORTED_PARAMETERS[str(name)][0]):
                 continue
             value = element.value

@@ -26,11 +26,6 @@ def quote_of(call: cst.Call) -> str:
     return '"'
 
 
-def string(value: str, quote: str = '"') -> cst.SimpleString:
-    escaped = value.replace("\\", "\\\\").replace(quote, "\\" + quote)
-    return cst.SimpleString(f"{quote}{escaped}{quote}")
-
-
 def with_string_value(node: cst.SimpleString, value: str) -> cst.SimpleString:
     """A literal with a new value, keeping the original's prefix and quotes."""
     prefix = node.prefix

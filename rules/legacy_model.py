@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
+from dataclasses import replace
 from typing import Any, Optional
 
 import libcst as cst
@@ -11,7 +12,9 @@ from migrator.model import Applicability
 from migrator.rule import Edit, Fix, Report, Rule, RuleContext
 
 from . import sdk
-from .analysis import Analysis, Analyzer, CompletionsCall, analyse, argument_for, string_value
+from .analysis import Analysis, CompletionsCall, analyse
+from .analysis.names import Names
+from .analysis.syntax import argument_for, string_value
 from .edits import replace_with, set_string
 
 CHOOSE_MODEL = (
@@ -66,12 +69,11 @@ class LegacyModelRule(Rule):
     code = "OAI004"
     name = "legacy-model"
     summary = "completions-only model name"
+    prefilter = ((b"completions",), (b"Completion",))
 
     def check(self, ctx: RuleContext) -> Iterator[Report]:
         analysis = analyse(ctx)
-        analyzer = analysis.analyzer
-        if analyzer is None:
-            return
+        names = analysis.names
         handled_constants: set[int] = set()
         through: dict[int, tuple[cst.SimpleString, CompletionsCall, set[str]]] = {}
         for call in analysis.calls:
@@ -83,17 +85,17 @@ class LegacyModelRule(Rule):
                 report = self._literal(ctx, call, value, frozenset({call.key}))
                 if report is not None:
                     yield report
-            elif isinstance(value, cst.Name) and (constant := _module_constant(analyzer, value)) is not None:
+            elif isinstance(value, cst.Name) and (constant := _module_constant(names, value)) is not None:
                 if id(constant) in handled_constants:
                     continue
                 handled_constants.add(id(constant))
-                report = self._constant(ctx, analysis, analyzer, value, constant)
+                report = self._constant(ctx, analysis, value, constant)
                 if report is not None:
                     yield report
             else:
                 # Parameter defaults, arguments at the local call sites, `self.model`:
                 # each legacy literal that can reach the call is replaced where written.
-                for literal in origins(analyzer, value):
+                for literal in origins(names, value):
                     entry = through.setdefault(id(literal), (literal, call, set()))
                     entry[2].add(call.key)
         for literal, call, keys in through.values():
@@ -140,14 +142,14 @@ class LegacyModelRule(Rule):
         self,
         ctx: RuleContext,
         analysis: Analysis,
-        analyzer: Analyzer,
         use: cst.Name,
         constant: cst.SimpleString,
     ) -> Optional[Report]:
-        users = analysis.model_constants.get(use.value, [])
-        binding = _binding_name(analyzer, use)
-        uses = analyzer.references(binding, use.value) if binding is not None else None
-        only_models = bool(uses) and all(_is_model_argument_of(analyzer, node, users) for node in uses or ())
+        names = analysis.names
+        users = analysis.constants(use.value)
+        binding = _binding_name(names, use)
+        uses = names.references(binding, use.value) if binding is not None else None
+        only_models = bool(uses) and all(_is_model_argument_of(names, node, users) for node in uses or ())
         if only_models:
             return self._literal(ctx, users[0], constant, frozenset(call.key for call in users))
         # The constant serves other code too: change the argument, not the constant.
@@ -158,15 +160,14 @@ class LegacyModelRule(Rule):
         quote = constant.quote if len(constant.quote) == 1 else '"'
         replacement = cst.SimpleString(f"{quote}{target}{quote}")
         args = [call.model_argument() for call in users]
-        report.fix = Fix(
+        fix = Fix(
             report.fix.applicability,
             tuple(Edit(arg.value, replace_with(replacement)) for arg in args if arg is not None),
         )
-        report.node = use
-        return report
+        return replace(report, node=use, fix=fix)
 
 
-def origins(analyzer: Analyzer, node: cst.BaseExpression, depth: int = 0) -> list[cst.SimpleString]:
+def origins(names: Names, node: cst.BaseExpression, depth: int = 0) -> list[cst.SimpleString]:
     """String literals that can flow into `node` within this module."""
     if depth > 6:
         return []
@@ -174,57 +175,57 @@ def origins(analyzer: Analyzer, node: cst.BaseExpression, depth: int = 0) -> lis
         return [node]
     found: list[cst.SimpleString] = []
     if isinstance(node, cst.Name):
-        for binding in analyzer.assignments(node) or ():
-            value = analyzer.assigned_value(binding)
+        for binding in names.assignments(node) or ():
+            value = names.assigned_value(binding)
             if isinstance(value, cst.Param):
-                found.extend(_param_origins(analyzer, value, depth))
+                found.extend(_param_origins(names, value, depth))
             elif isinstance(value, cst.BaseExpression):
-                found.extend(origins(analyzer, value, depth + 1))
+                found.extend(origins(names, value, depth + 1))
     elif isinstance(node, cst.Attribute):
-        for value in analyzer.self_attribute_values(node):
-            found.extend(origins(analyzer, value, depth + 1))
+        for value in names.self_attribute_values(node):
+            found.extend(origins(names, value, depth + 1))
     return found
 
 
-def _param_origins(analyzer: Analyzer, param: cst.Param, depth: int) -> list[cst.SimpleString]:
+def _param_origins(names: Names, param: cst.Param, depth: int) -> list[cst.SimpleString]:
     found: list[cst.SimpleString] = []
     if param.default is not None:
-        found.extend(origins(analyzer, param.default, depth + 1))
-    function = analyzer.parent(analyzer.parent(param) or param)
+        found.extend(origins(names, param.default, depth + 1))
+    function = names.parent(names.parent(param) or param)
     if not isinstance(function, cst.FunctionDef):
         return found
     position = next((i for i, p in enumerate(function.params.params) if p is param), None)
-    sites: list[tuple[cst.Call, bool]] = list(analyzer.call_sites(function) or ())
-    klass = analyzer.parent(analyzer.parent(function) or function)
+    sites: list[tuple[cst.Call, bool]] = list(names.call_sites(function) or ())
+    klass = names.parent(names.parent(function) or function)
     if function.name.value == "__init__" and isinstance(klass, cst.ClassDef):
-        sites.extend((site, True) for site in analyzer.constructor_sites(klass))
+        sites.extend((site, True) for site in names.constructor_sites(klass))
     for site, bound in sites:
         argument = argument_for(site, param.name.value, position, bound)
         if argument is not None:
-            found.extend(origins(analyzer, argument, depth + 1))
+            found.extend(origins(names, argument, depth + 1))
     return found
 
 
-def _module_constant(analyzer: Analyzer, name: cst.Name) -> Optional[cst.SimpleString]:
-    assignments = analyzer.assignments(name)
+def _module_constant(names: Names, name: cst.Name) -> Optional[cst.SimpleString]:
+    assignments = names.assignments(name)
     if not assignments or len(assignments) != 1:
         return None
     assignment = assignments[0]
     if not assignment.scope.is_module:
         return None
-    value = analyzer.assigned_value(assignment)
+    value = names.assigned_value(assignment)
     return value if isinstance(value, cst.SimpleString) else None
 
 
-def _binding_name(analyzer: Analyzer, use: cst.Name) -> Optional[cst.CSTNode]:
-    assignments = analyzer.assignments(use)
+def _binding_name(names: Names, use: cst.Name) -> Optional[cst.CSTNode]:
+    assignments = names.assignments(use)
     if assignments and len(assignments) == 1:
         return assignments[0].node
     return None
 
 
-def _is_model_argument_of(analyzer: Analyzer, node: cst.CSTNode, calls: list[CompletionsCall]) -> bool:
-    parent = analyzer.parent(node)
+def _is_model_argument_of(names: Names, node: cst.CSTNode, calls: list[CompletionsCall]) -> bool:
+    parent = names.parent(node)
     if isinstance(parent, cst.DictElement):
         return any(parent is call.model_argument() for call in calls)
     if not isinstance(parent, cst.Arg) or parent.keyword is None or parent.keyword.value not in ("model", "engine"):

@@ -8,7 +8,9 @@ from typing import Optional, Union
 import libcst as cst
 
 from . import sdk
-from .analysis import Analyzer, CompletionsCall
+from .analysis import CompletionsCall
+from .analysis.names import Names
+from .analysis.syntax import source
 
 BATCH_ADVICE = (
     "chat has no batched prompts: send one chat request per prompt (a loop, or "
@@ -33,20 +35,20 @@ class Unsupported:
     advice: str
 
 
-def prompt_shape(analyzer: Analyzer, value: cst.BaseExpression, depth: int = 0) -> str:
+def prompt_shape(names: Names, value: cst.BaseExpression, depth: int = 0) -> str:
     """'str', 'batch', 'tokens' or 'none' for the value passed as `prompt=`."""
     if isinstance(value, cst.Name):
         if value.value == "None":
             return "none"
-        assignments = analyzer.assignments(value)
+        assignments = names.assignments(value)
         if assignments and depth < 4:
             shapes = set()
             for assignment in assignments:
-                bound = analyzer.assigned_value(assignment)
+                bound = names.assigned_value(assignment)
                 if isinstance(bound, cst.Param):
                     shapes.add(_annotation_shape(bound.annotation))
                 elif isinstance(bound, cst.BaseExpression):
-                    shapes.add(prompt_shape(analyzer, bound, depth + 1))
+                    shapes.add(prompt_shape(names, bound, depth + 1))
                 else:
                     shapes.add("str")
             for shape in ("tokens", "batch", "none"):
@@ -83,12 +85,12 @@ def _annotation_shape(annotation: Optional[cst.Annotation]) -> str:
     return "batch" if name in _SEQUENCE_TYPES else "str"
 
 
-def unsupported(analyzer: Analyzer, call: CompletionsCall) -> list[Unsupported]:
+def unsupported(names: Names, call: CompletionsCall) -> list[Unsupported]:
     found: list[Unsupported] = []
     prompt: Optional[Union[cst.Arg, cst.DictElement]] = None
     for name_or_none, arg in call.parameters():
         if isinstance(arg, cst.Arg) and arg.star:
-            found.append(Unsupported(arg, f"`{arg.star}{_source(arg.value)}`", KWARGS_ADVICE))
+            found.append(Unsupported(arg, f"`{arg.star}{source(arg.value)}`", KWARGS_ADVICE))
             continue
         if name_or_none is None:
             found.append(Unsupported(arg, "a positional argument", "the SDK's `create` takes keyword arguments only"))
@@ -101,7 +103,7 @@ def unsupported(analyzer: Analyzer, call: CompletionsCall) -> list[Unsupported]:
             if not is_neutral(arg.value, neutral):
                 found.append(Unsupported(arg, f"`{name}`", advice))
     if prompt is not None:
-        shape = prompt_shape(analyzer, prompt.value)
+        shape = prompt_shape(names, prompt.value)
         if shape == "batch":
             found.append(Unsupported(prompt, "a batched prompt (a list of prompts)", BATCH_ADVICE))
         elif shape == "tokens":
@@ -120,7 +122,3 @@ def is_neutral(value: cst.BaseExpression, neutral: str) -> bool:
     if isinstance(value, cst.Integer):
         return value.value == neutral
     return False
-
-
-def _source(node: cst.CSTNode) -> str:
-    return cst.Module(body=[]).code_for_node(node)

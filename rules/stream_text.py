@@ -8,7 +8,7 @@ from migrator.model import Applicability
 from migrator.rule import Edit, Fix, Report, Rule, RuleContext
 
 from .analysis import analyse
-from .reads import read_rewrite
+from .read_rewrites import read_rewrite
 
 
 class StreamTextRule(Rule):
@@ -44,12 +44,10 @@ class StreamTextRule(Rule):
     code = "OAI003"
     name = "stream-text"
     summary = "streamed completion text read as `.choices[i].text`"
+    prefilter = ((b"completions",), (b"Completion",))
 
     def check(self, ctx: RuleContext) -> Iterator[Report]:
         analysis = analyse(ctx)
-        analyzer = analysis.analyzer
-        if analyzer is None:
-            return
         usage_calls = {call.key for call in analysis.calls if call.stream and call.include_usage}
         for read in analysis.reads:
             if read.kind is None or read.kind.tag != "chunk_choice":
@@ -60,8 +58,8 @@ class StreamTextRule(Rule):
                     " (with include_usage the last chunk has no choices: check "
                     "`chunk.choices` before indexing it)"
                 )
-            generation = analyzer.generation_of(read.kind)
-            transform = read_rewrite(analyzer, read, "delta", generation) if generation else None
+            generation = analysis.flow.generation_of(read.kind)
+            transform = read_rewrite(analysis.names, read, "delta", generation) if generation else None
             yield Report(
                 code=self.code,
                 node=read.node,

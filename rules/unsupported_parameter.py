@@ -36,16 +36,14 @@ class UnsupportedParameterRule(Rule):
     code = "OAI005"
     name = "unsupported-parameter"
     summary = "completions parameter with no chat equivalent"
+    prefilter = ((b"completions",), (b"Completion",))
 
     def check(self, ctx: RuleContext) -> Iterator[Report]:
         analysis = analyse(ctx)
-        analyzer = analysis.analyzer
-        if analyzer is None:
-            return
         for call in analysis.calls:
             if call.chat:
                 continue  # a v0 chat call upgraded with its file: nothing to map
-            for item in unsupported(analyzer, call):
+            for item in unsupported(analysis.names, call):
                 yield Report(
                     code=self.code,
                     node=item.node,

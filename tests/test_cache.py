@@ -105,9 +105,9 @@ def test_an_entry_keeps_every_field_of_a_finding(tmp_path: Path) -> None:
     )
     assert all(getattr(finding, f.name) != f.default for f in dataclasses.fields(Finding) if f.name != "fixed")
     cache = Cache(str(tmp_path), "settings")
-    result = FileResult(path="app.py", findings=[finding], notes=["n"], run_notes=["r"], sdk_pins=["p"])
+    result = FileResult(path="app.py", findings=[finding], notes=["n"], run_notes=["r"])
     cache.store("app.py", b"data", result)
     again = cache.lookup("app.py", b"data")
     assert again is not None
     assert again.findings == [finding]
-    assert (again.notes, again.run_notes, again.sdk_pins) == (["n"], ["r"], ["p"])
+    assert (again.notes, again.run_notes) == (["n"], ["r"])

@@ -99,9 +99,21 @@ def test_command_line_overrides_the_file(project: Path) -> None:
 
 
 def test_model_map_from_config_makes_the_model_fix_safe(project: Path) -> None:
+    (project / "app.py").write_text(LEGACY.replace(", echo=True", ""))
     write_pyproject(project, "select = ['OAI004']\n[tool.migrator.model-map]\n'text-davinci-003' = 'gpt-4o'\n")
     finding = json.loads(invoke("check", "--output-format", "json", "app.py").stdout)["findings"][0]
-    assert finding["replacement"]["content"] == '"gpt-4o"'
+    assert (finding["fix"], finding["replacement"]["content"]) == ("safe", '"gpt-4o"')
+
+
+def test_a_hidden_manual_finding_still_holds_its_call_back(project: Path) -> None:
+    # `echo=True` (OAI005) has no chat equivalent: selecting only OAI004 must not make
+    # the model fixable on its own, and the finding says what holds it back.
+    write_pyproject(project, "select = ['OAI004']\n[tool.migrator.model-map]\n'text-davinci-003' = 'gpt-4o'\n")
+    [finding] = json.loads(invoke("check", "--output-format", "json", "app.py").stdout)["findings"]
+    assert (finding["code"], finding["fix"], finding["replacement"]) == ("OAI004", "none", None)
+    assert "OAI005" in finding["advice"] and "`echo`" in finding["advice"]
+    invoke("fix", "--unsafe-fixes", "app.py")
+    assert (project / "app.py").read_text() == LEGACY
 
 
 def test_config_command_shows_values_and_sources(project: Path) -> None:

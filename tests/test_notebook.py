@@ -112,9 +112,22 @@ def test_crlf_and_escaped_non_ascii_are_kept() -> None:
     assert not raw.endswith(b"\n")  # that writer left no final newline
 
 
-def test_sdk_pin_is_collected() -> None:
-    assert run("azure_across_cells.ipynb", fix=False).sdk_pins == ["openai<1"]
-    assert run("crlf_single_string.ipynb", fix=False).sdk_pins == ["openai==0.28.1"]
+def test_pip_installs_reach_the_rules(monkeypatch: pytest.MonkeyPatch) -> None:
+    # The engine passes a notebook's own `%pip install` requirements on as they are
+    # written; which of them matter is the rule pack's business.
+    import migrator.engine
+
+    seen: list[list[str]] = []
+    real = migrator.engine.check_source
+
+    def spy(*args: Any, **kwargs: Any) -> Any:
+        seen.append(list(kwargs["requirements"]))
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(migrator.engine, "check_source", spy)
+    run("azure_across_cells.ipynb", fix=False)
+    run("crlf_single_string.ipynb", fix=False)
+    assert seen == [["openai<1", "tiktoken"], ["openai==0.28.1"]]
 
 
 @pytest.mark.parametrize("name", ["clean.ipynb", "r_kernel.ipynb"])

@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-import pytest
-
-from migrator.runner import load_pack
 from tests.helpers import codes, fixed, run
 
 CALL = """\
@@ -56,14 +53,3 @@ def test_noqa_on_a_read_blocks_the_whole_call() -> None:
     assert {f.code for f in result.findings} == {"OAI001", "OAI004"}
     assert all(f.fix.value == "none" for f in result.findings)
 
-
-def test_the_pack_declares_the_codes_of_its_rules() -> None:
-    pack = load_pack()
-    assert pack.codes == tuple(rule.code for rule in pack.rule_classes())
-
-
-@pytest.mark.parametrize("rule", load_pack().rule_classes(), ids=lambda r: r.code)
-def test_every_rule_documents_itself_in_the_ruff_shape(rule: type) -> None:
-    doc = rule.documentation()  # type: ignore[attr-defined]
-    for heading in ("## What it does", "## Why is this bad?", "## Example", "## Fix safety"):
-        assert heading in doc, f"{rule.code} lacks {heading}"  # type: ignore[attr-defined]

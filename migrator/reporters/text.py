@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from typing import Callable
-
 from migrator.model import Applicability
 from migrator.reporters import RunSummary
 
@@ -61,11 +59,6 @@ def _summary_lines(summary: RunSummary, *, fixing: bool, unsafe_fixes: bool) -> 
     if summary.errors:
         lines.append(f"{_plural(len(summary.errors), 'file')} could not be checked (see errors above).")
     return lines
-
-
-def emit(lines: list[str], echo: Callable[[str], None]) -> None:
-    for line in lines:
-        echo(line)
 
 
 def findings_only(lines: list[str]) -> list[str]:

@@ -11,12 +11,13 @@ from migrator.model import Applicability
 from migrator.rule import Edit, Fix, Report
 
 from . import edits, sdk
-from .analysis import Analysis, Analyzer, TypeReference
+from .analysis import Analysis
+from .analysis.names import Names
+from .analysis.records import TypeReference
 
 
 def type_reports(code: str, analysis: Analysis) -> Iterator[Report]:
-    analyzer = analysis.analyzer
-    if analyzer is None or not analysis.type_references:
+    if not analysis.type_references:
         return
     group = analysis.types_group
     renamed_ids = {id(ref.node) for ref in analysis.type_references if ref.annotation}
@@ -33,7 +34,7 @@ def type_reports(code: str, analysis: Analysis) -> Iterator[Report]:
                 groups=frozenset({f"type@{id(reference.node)}"}),
             )
             continue
-        replace, extra = _rename(analyzer, reference, module_name, name, alias)
+        replace, extra = _rename(analysis.names, reference, module_name, name, alias)
         fix_edits = [Edit(reference.node, replace), *extra]
         binding = reference.binding
         if binding is not None and id(binding.node) not in imports_done:
@@ -51,7 +52,7 @@ def type_reports(code: str, analysis: Analysis) -> Iterator[Report]:
 
 
 def _rename(
-    analyzer: Analyzer, reference: TypeReference, module_name: str, name: str, alias: str
+    names: Names, reference: TypeReference, module_name: str, name: str, alias: str
 ) -> tuple[Callable[[cst.BaseExpression], cst.BaseExpression], list[Edit]]:
     node = reference.node
     if isinstance(node, cst.Attribute):
@@ -59,12 +60,12 @@ def _rename(
         root = node.value
         while isinstance(root, cst.Attribute):
             root = root.value
-        for base in analyzer.qualified_names(root):
+        for base in names.qualified_names(root):
             if module_name.startswith(base):
                 source = cst.Module(body=[]).code_for_node(root)
                 return _replace_with(cst.parse_expression(f"{source}{module_name[len(base):]}.{name}")), []
     local = alias or name
-    module_edit = Edit(analyzer.index.module, edits.ensure_from_import(module_name, name, alias))
+    module_edit = Edit(names.index.module, edits.ensure_from_import(module_name, name, alias))
     return (lambda _updated: cst.Name(local)), [module_edit]
 
 

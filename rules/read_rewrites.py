@@ -11,7 +11,9 @@ from typing import Any, Callable, Optional
 
 import libcst as cst
 
-from .analysis import Analyzer, TextRead
+from .analysis.dataflow import ReadGeneration
+from .analysis.names import Names
+from .analysis.records import TextRead
 from .edits import fill, or_empty
 
 # Parents in which `a or ""` must be parenthesised to keep its meaning.
@@ -30,17 +32,17 @@ _TIGHT_PARENTS = (
 Transform = Callable[[Any], cst.BaseExpression]
 
 
-def read_rewrite(analyzer: Analyzer, read: TextRead, target: str, generation: str) -> Optional[Transform]:
+def read_rewrite(names: Names, read: TextRead, target: str, generation: ReadGeneration) -> Optional[Transform]:
     """A transform for a text read; `target` is "message" (responses) or "delta" (chunks)."""
     if generation == "v1" and read.form not in ("attr", "getattr"):
         return None  # v1 objects are not subscriptable: such code never worked
     has_default = read.form == "get" and isinstance(read.node, cst.Call) and len(read.node.args) > 1
     wrap = generation in ("v1", "v0to1") and read.str_use and not has_default
-    parent = analyzer.parent(read.node)
+    parent = names.parent(read.node)
     parenthesize = isinstance(parent, _TIGHT_PARENTS) and not (
         isinstance(parent, cst.Call) and parent.func is not read.node
     )
-    quote = _quote_inside_fstring(analyzer, read.node)
+    quote = _quote_inside_fstring(names, read.node)
     key_quote = _key_quote(read.node)
 
     def transform(updated: Any) -> cst.BaseExpression:
@@ -109,12 +111,8 @@ def _key_quote(node: cst.BaseExpression) -> str:
     return '"'
 
 
-def _quote_inside_fstring(analyzer: Analyzer, node: cst.CSTNode) -> str:
-    current: Optional[cst.CSTNode] = node
-    while current is not None:
-        current = analyzer.parent(current)
-        if isinstance(current, cst.FormattedString):
-            return "'" if '"' in current.start else '"'
-        if isinstance(current, (cst.SimpleStatementLine, cst.BaseCompoundStatement)):
-            break
+def _quote_inside_fstring(names: Names, node: cst.CSTNode) -> str:
+    fstring = names.enclosing(node, cst.FormattedString, stop=(cst.SimpleStatementLine, cst.BaseCompoundStatement))
+    if fstring is not None and '"' in fstring.start:
+        return "'"
     return '"'

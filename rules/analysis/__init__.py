@@ -1,0 +1,151 @@
+"""One analysis of a module, shared by all OpenAI rules.
+
+It finds the calls that reach the legacy Completions endpoint (resolving the receiver
+through the module index's scopes, not names) and follows their responses, so that every
+`.text` read can be tied to the call(s) it came from. One concern per module:
+
+- `syntax`: questions about a node's own shape;
+- `names`: what a name is bound to and where it is read;
+- `receivers`: whether an expression is an OpenAI client;
+- `calls`: which calls reach the legacy endpoint (v1 and v0 forms);
+- `dataflow`: what a value is and which calls it came from;
+- `reads`: the reads of a response the rules rewrite;
+- `escapes`: where a response leaves the code in view;
+- `collect`: the candidate nodes; `records`: the results.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from typing import Optional
+
+import libcst as cst
+
+from migrator.rule import Dependency, RuleContext
+
+from .. import sdk
+from .calls import CallFinder
+from .collect import Candidates
+from .dataflow import Flow, Kind
+from .escapes import call_uses
+from .names import Names
+from .reads import ReadFinder
+from .receivers import Receivers
+from .records import Analysis, CompletionsCall, DictAccess, MockTarget, SdkMode
+from .syntax import string_value
+
+__all__ = ["Analysis", "CompletionsCall", "Kind", "analyse", "file_facts", "sdk_mode"]
+
+
+def analyse(ctx: RuleContext) -> Analysis:
+    return ctx.memo(__name__, lambda: _build(ctx))
+
+
+def file_facts(ctx: RuleContext) -> Iterator[Dependency]:
+    """What the analysis of this file depends on besides its bytes (the pack reports it)."""
+    for path in analyse(ctx).dependencies:
+        yield Dependency(path)
+
+
+def _build(ctx: RuleContext) -> Analysis:
+    index = ctx.index
+    found = Candidates(index)
+    proxies = sdk.PROXY_MODULES + tuple(ctx.options.get("openai-modules") or ())
+    uses_openai = any(
+        root == "openai" or any(root == p or root.startswith(p + ".") or p.startswith(root + ".") for p in proxies)
+        for root in found.imported
+    )
+    other_sdk = any(root.split(".")[0] in sdk.OTHER_SDKS for root in found.imported)
+    names = Names(index, proxies)
+    registry: dict[int, CompletionsCall] = {}
+    flow = Flow(names, registry)
+    mocks = tuple(_mock_targets(found.strings))
+    # A module that never imports openai can still call a client imported from another
+    # module of the project, so calls are always resolved; bare `.text` reads only matter
+    # next to openai.
+    if not (found.create_calls or (uses_openai and (found.text_attributes or found.v0_candidates))):
+        return Analysis(uses_openai, other_sdk, names, flow, mocks=mocks)
+    receivers = Receivers(names, ctx.path)
+    finder = CallFinder(names, receivers, uses_openai=uses_openai, other_sdk=other_sdk)
+    dependencies: list[str] = []
+    calls = [call for node in found.create_calls if (call := finder.v1_call(node))]
+    v0_reported: list[tuple[cst.CSTNode, str]] = []
+    v0_azure = any(finder.sets_azure_api_type(node) for node in found.api_type_assignments)
+    mode: SdkMode = sdk_mode(ctx, dependencies) if found.v0_candidates else "keep"
+    for node in found.v0_candidates:
+        v0_call = finder.v0_call(node, v0_azure, upgrade=mode == "v1")
+        if v0_call is not None:
+            calls.append(v0_call)
+        elif (why := finder.v0_unfixable(node)) is not None:
+            v0_reported.append((node, why))
+    # Every call found feeds the value kinds, even one dropped below: its responses stay
+    # what they are.
+    registry.update((id(call.node), call) for call in calls)
+    if mode == "v1" and not any(call.generation == "v0" and not call.chat for call in calls):
+        # Upgrading only v0 chat calls is not this tool's job: leave such files alone.
+        calls = [call for call in calls if not call.chat]
+    upgrading = any(call.upgrade for call in calls)
+    for reference in found.v0_references:
+        if (why := finder.v0_reference(reference)) is not None:
+            v0_reported.append((reference, why))
+    reader = ReadFinder(names, flow)
+    reads = tuple(read for node in found.text_attributes if (read := reader.text_read(node)))
+    uses = call_uses(names, flow, calls, index.nodes(cst.Call))
+    compares = tuple(c for node in found.object_strings if (c := reader.object_compare(node)))
+    constants: dict[str, list[CompletionsCall]] = {}
+    for call in calls:
+        model = call.model_argument()
+        if model is not None and isinstance(model.value, cst.Name):
+            constants.setdefault(model.value.value, []).append(call)
+    accesses: tuple[DictAccess, ...] = ()
+    errors: list[cst.CSTNode] = []
+    config: tuple[cst.Attribute, ...] = ()
+    if upgrading:
+        accesses = tuple(a for node in found.string_accesses if (a := reader.dict_access(node)))
+        errors = [n for n in found.error_attributes if "openai.error" in names.qualified_names(n.value)]
+        errors.extend(found.error_imports)
+        config = tuple(n for n in found.config_attributes if "openai" in names.qualified_names(n.value))
+    types = tuple(t for node in found.type_names if (t := reader.type_reference(node)))
+    dependencies.extend(receivers.files_read)
+    return Analysis(
+        uses_openai,
+        other_sdk,
+        names,
+        flow,
+        calls=tuple(calls),
+        reads=reads,
+        mocks=mocks,
+        object_compares=compares,
+        model_constants=constants,
+        uses=uses,
+        v0_reported=tuple(v0_reported),
+        sdk_mode=mode,
+        dict_accesses=accesses,
+        error_references=tuple(errors),
+        config_references=config,
+        module_alias=found.module_aliases[0] if found.module_aliases else None,
+        type_references=types,
+        dependencies=tuple(dependencies),
+    )
+
+
+def sdk_mode(ctx: RuleContext, read: Optional[list[str]] = None) -> SdkMode:
+    """"v1" when openai<1.0 code moves to the v1 SDK: asked for, or the project pins v1."""
+    requested = ctx.options.get("sdk", "auto")
+    if requested == "keep" or requested == "v1":
+        return "v1" if requested == "v1" else "keep"
+    from ..pins import pin_for
+
+    pin = pin_for(ctx.path, ctx.requirements, read)
+    return "v1" if pin is not None and not pin.allows_v0 else "keep"
+
+
+def _mock_targets(strings: Sequence[cst.SimpleString]) -> Iterator[MockTarget]:
+    for node in strings:
+        value = string_value(node)
+        if value is None:
+            continue
+        for legacy, chat in sdk.MOCK_TARGETS:
+            if value == legacy or value.startswith(legacy + "."):
+                yield MockTarget(node, chat + value[len(legacy) :])
+                break

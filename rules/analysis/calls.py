@@ -1,0 +1,227 @@
+"""Call recognition: which calls reach the legacy Completions endpoint (v1 and v0 forms)."""
+
+from __future__ import annotations
+
+from typing import Optional
+
+import libcst as cst
+
+from .names import Names
+from .receivers import Receivers
+from .records import OTHER, Client, CompletionsCall, Variant
+from .syntax import dotted, keyword, string_key
+
+V0_METHODS = frozenset({"create", "acreate", "generate", "agenerate"})
+V0_CHAT = frozenset(
+    {"openai.ChatCompletion", "openai.api_resources.ChatCompletion", "openai.api_resources.chat_completion.ChatCompletion"}
+)
+V0_COMPLETION = frozenset(
+    {"openai.Completion", "openai.api_resources.Completion", "openai.api_resources.completion.Completion"}
+)
+_PREFIXES = ("with_raw_response", "with_streaming_response")
+
+
+class CallFinder:
+    def __init__(self, names: Names, receivers: Receivers, *, uses_openai: bool, other_sdk: bool) -> None:
+        self.names = names
+        self.receivers = receivers
+        self.uses_openai = uses_openai
+        self.other_sdk = other_sdk
+
+    # -- v1: client.completions.create(...) --
+
+    def v1_call(self, node: cst.Call) -> Optional[CompletionsCall]:
+        func = node.func
+        assert isinstance(func, cst.Attribute)
+        chain: list[cst.Attribute] = []
+        current: cst.BaseExpression = func.value
+        while isinstance(current, cst.Attribute):
+            chain.append(current)
+            current = current.value
+        # chain[0] is the attribute right before `.create`.
+        names = [a.attr.value for a in chain]
+        variant: Variant = "plain"
+        completions_attr: Optional[cst.Attribute] = None
+        receiver_node: Optional[cst.BaseExpression] = None
+        if names[:1] == ["completions"]:
+            completions_attr, receiver_node = chain[0], chain[0].value
+            if names[1:2] and names[1] in _PREFIXES:
+                variant = _variant(names[1])
+                receiver_node = chain[1].value
+        elif names[:2] in ([_PREFIXES[0], "completions"], [_PREFIXES[1], "completions"]):
+            variant = _variant(names[0])
+            completions_attr, receiver_node = chain[1], chain[1].value
+        if completions_attr is None or receiver_node is None:
+            return None
+        if isinstance(receiver_node, cst.Attribute) and receiver_node.attr.value in ("chat", "beta"):
+            return None  # already chat
+        receiver = self.receivers.receiver(receiver_node)
+        if receiver is OTHER:
+            return None
+        if receiver is None:
+            # OpenAI-shaped but unresolved: only where nothing suggests another SDK.
+            shaped = keyword(node, "prompt") is not None and keyword(node, "model") is not None
+            if self.other_sdk or not self.uses_openai or not shaped:
+                return None
+        if self._inside_sdk_definition(node):
+            return None
+        spread = self._followed_spread(node)
+        return CompletionsCall(
+            key=f"call@{id(node)}",
+            node=node,
+            completions_attr=completions_attr,
+            receiver=receiver if isinstance(receiver, Client) else None,
+            variant=variant,
+            stream=literal_stream(node, spread),
+            spread=spread,
+        )
+
+    # -- v0: openai.Completion.create(...) --
+
+    def is_v0_chat(self, resource: cst.BaseExpression) -> bool:
+        return self._is_v0_resource(resource, V0_CHAT, "ChatCompletion")
+
+    def is_v0_completion(self, resource: cst.BaseExpression) -> bool:
+        return self._is_v0_resource(resource, V0_COMPLETION, "Completion")
+
+    def _is_v0_resource(self, resource: cst.BaseExpression, names: frozenset[str], attribute: str) -> bool:
+        """A v0 module-level resource however it is spelled (alias, api_resources, `self._openai`)."""
+        if self.names.qualified_names(resource) & names:
+            return True
+        if isinstance(resource, cst.Attribute) and resource.attr.value == attribute:
+            receiver = self.receivers.receiver(resource.value)
+            return isinstance(receiver, Client) and receiver.is_module
+        return False
+
+    def v0_call(self, node: cst.Call, file_azure: bool, upgrade: bool = False) -> Optional[CompletionsCall]:
+        func = node.func
+        assert isinstance(func, cst.Attribute)
+        if func.attr.value not in ("create", "acreate"):
+            return None
+        chat = upgrade and self.is_v0_chat(func.value)
+        if not chat and not self.is_v0_completion(func.value):
+            return None
+        if self.expects_failure(node):
+            return None  # code asserting that the old API raises is left alone
+        keywords = {a.keyword.value: a for a in node.args if a.keyword is not None}
+        api_type = keywords.get("api_type")
+        azure = file_azure or "deployment_id" in keywords or "api_version" in keywords
+        if api_type is not None and isinstance(api_type.value, cst.SimpleString):
+            azure = str(api_type.value.evaluated_value).startswith("azure")
+        resource_import = None
+        if isinstance(func.value, cst.Name):
+            for assignment in self.names.assignments(func.value) or ():
+                if assignment.is_import and isinstance(assignment.node, cst.ImportFrom):
+                    resource_import = assignment.node
+        spread = self._followed_spread(node)
+        return CompletionsCall(
+            key=f"call@{id(node)}",
+            node=node,
+            completions_attr=None,
+            receiver=Client(is_async=func.attr.value == "acreate", is_azure=azure, is_module=True),
+            variant="plain",
+            stream=literal_stream(node, spread),
+            generation="v0",
+            resource=func.value,
+            resource_import=resource_import,
+            spread=spread,
+            upgrade=upgrade,
+            chat=chat,
+            method=func.attr.value,
+        )
+
+    def v0_unfixable(self, node: cst.Call) -> Optional[str]:
+        """Why a v0 call of the legacy endpoint has no fix (None: it is not one)."""
+        func = node.func
+        assert isinstance(func, cst.Attribute)
+        owner = func.value
+        if func.attr.value in ("generate", "agenerate"):
+            if isinstance(owner, cst.Call) and "openai.Engine" in self.names.qualified_names(owner.func):
+                return "`Engine.generate` (openai<1.0) calls the legacy engines endpoint"
+            return None
+        if isinstance(owner, cst.Call) and isinstance(owner.func, cst.Name) and owner.func.value == "super":
+            klass = self.names.enclosing(node, cst.ClassDef)
+            if klass is not None and any(self.names.qualified_names(base.value) & V0_COMPLETION for base in klass.bases):
+                return "a subclass of `openai.Completion` (openai<1.0) calls the legacy endpoint"
+        return None
+
+    def v0_reference(self, node: cst.Attribute) -> Optional[str]:
+        """`openai.Completion.create` passed around as a value (partial, sync_to_async, ...)."""
+        parent = self.names.parent(node)
+        if isinstance(parent, cst.Call) and parent.func is node:
+            return None
+        if not self.is_v0_completion(node.value) or self.expects_failure(node):
+            return None
+        if isinstance(parent, (cst.Arg, cst.Assign, cst.AnnAssign, cst.Call, cst.Element, cst.IfExp)):
+            return "`openai.Completion.create` (openai<1.0) is passed around as a value"
+        return None
+
+    def sets_azure_api_type(self, node: cst.Assign) -> bool:
+        """`openai.api_type = "azure"`: the module's v0 calls go to Azure deployments."""
+        value = node.value
+        if not isinstance(value, cst.SimpleString) or not str(value.evaluated_value).startswith("azure"):
+            return False
+        return any(
+            isinstance(t.target, cst.Attribute) and "openai" in self.names.qualified_names(t.target.value)
+            for t in node.targets
+        )
+
+    def expects_failure(self, node: cst.CSTNode) -> bool:
+        """Inside `with pytest.raises(...)` / `self.assertRaises(...)` of its function."""
+        for ancestor in self.names.ancestors(node):
+            if isinstance(ancestor, cst.With):
+                for item in ancestor.items:
+                    call = item.item
+                    if isinstance(call, cst.Call) and dotted(call.func).split(".")[-1] in ("raises", "assertRaises"):
+                        return True
+            if isinstance(ancestor, (cst.FunctionDef, cst.ClassDef)):
+                return False
+        return False
+
+    def _followed_spread(self, node: cst.Call) -> Optional[cst.Dict]:
+        """`create(**params)` where `params = {"prompt": ..., ...}` is built in the same scope,
+        bound once, with string keys only, and used nowhere else: its keys are the keywords."""
+        spreads = [arg for arg in node.args if arg.star == "**"]
+        if len(spreads) != 1 or any(arg.star == "*" for arg in node.args):
+            return None
+        name = spreads[0].value
+        if not isinstance(name, cst.Name):
+            return None
+        bindings = self.names.assignments(name)
+        if not bindings or len(bindings) != 1:
+            return None
+        binding = bindings[0]
+        value = self.names.assigned_value(binding)
+        if not isinstance(value, cst.Dict) or binding.scope is not self.names.index.scope(name):
+            return None
+        if not all(isinstance(e, cst.DictElement) and string_key(e.key) is not None for e in value.elements):
+            return None
+        if [reference for reference in binding.references if reference is not name]:
+            return None  # mutated or read elsewhere: its keys at the call are not in view
+        keywords = {a.keyword.value for a in node.args if a.keyword is not None}
+        if keywords & {string_key(e.key) for e in value.elements if isinstance(e, cst.DictElement)}:
+            return None
+        return value
+
+    def _inside_sdk_definition(self, node: cst.CSTNode) -> bool:
+        """The SDK's own resource classes define `create`; never touch those."""
+        return any(
+            isinstance(a, cst.ClassDef) and a.name.value in ("Completions", "AsyncCompletions")
+            for a in self.names.ancestors(node)
+        )
+
+
+def _variant(prefix: str) -> Variant:
+    return "raw" if prefix == "with_raw_response" else "streaming"
+
+
+def literal_stream(node: cst.Call, spread: Optional[cst.Dict] = None) -> Optional[bool]:
+    """`stream=True/False` as written (False when absent; None when it is computed)."""
+    values = [arg.value for arg in node.args if arg.keyword is not None and arg.keyword.value == "stream"]
+    if spread is not None:
+        values += [e.value for e in spread.elements if isinstance(e, cst.DictElement) and string_key(e.key) == "stream"]
+    for value in values:
+        if isinstance(value, cst.Name) and value.value in ("True", "False"):
+            return value.value == "True"
+        return None
+    return False

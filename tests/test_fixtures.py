@@ -1,7 +1,9 @@
 """Before/after fixtures: tests/fixtures/<CODE>/<case>.py -> <case>.expected.py.
 
-Each case also has <case>.findings: one line per finding, `line:column CODE fix`, as
-`check` reports them on the input. A case whose name contains `unsafe` runs with
+Each case also has <case>.findings: one line per finding, `line:column CODE fix message`,
+as `check` reports them on the input (so a changed message shows in review). A case with
+no findings must say so in its name (`negative`): an empty `.findings` is otherwise a
+rule that never ran. A case whose name contains `unsafe` runs with
 `--unsafe-fixes`; one whose name contains `default_model` runs without `--model`
 (every other case uses `--model gpt-4o-mini`); one whose name contains `sdk_v1` runs with
 `--sdk v1` (every other case with `--sdk keep`). Regenerate with `pytest --update-fixtures`
@@ -14,16 +16,17 @@ and an input without findings comes back byte-identical.
 from __future__ import annotations
 
 import ast
+import os
 from pathlib import Path
 
 import pytest
 
 from tests.helpers import TEST_MODEL, run
 
-FIXTURES = Path(__file__).parent / "fixtures"
-CASES = sorted(
-    p for p in FIXTURES.glob("OAI*/*.py") if not p.name.endswith(".expected.py")
-)
+# MIGRATOR_FIXTURES points the harness at another tree (tests/test_rule_pack.py runs it
+# on a throw-away rule's fixtures).
+FIXTURES = Path(os.environ.get("MIGRATOR_FIXTURES") or Path(__file__).parent / "fixtures")
+CASES = sorted(p for p in FIXTURES.glob("*/*.py") if not p.name.endswith(".expected.py"))
 
 
 def _options(case: Path) -> dict[str, object]:
@@ -39,7 +42,8 @@ def _findings_text(case: Path) -> str:
     result = run(case.read_bytes(), fix=False, path=str(case), **_options(case))  # type: ignore[arg-type]
     assert result.error is None, result.error
     return "".join(
-        f"{f.location.line}:{f.location.column} {f.code} {f.fix.value}\n" for f in result.findings
+        f"{f.location.line}:{f.location.column} {f.code} {f.fix.value} {' '.join(f.message.split())}\n"
+        for f in result.findings
     )
 
 
@@ -63,11 +67,24 @@ def test_fixture(case: Path, request: pytest.FixtureRequest) -> None:
     again = run(output, path=str(case), **_options(case))  # type: ignore[arg-type]
     assert again.new_source is None, "a second `fix` changed the output: the fix does not converge"
     if not findings:
+        assert "negative" in case.stem, f"{case.name} has no findings: name it `negative_...` if that is the point"
         assert output == source
+    else:
+        assert "negative" not in case.stem, f"{case.name} is named a negative case but has findings"
 
 
-def test_every_rule_has_fixtures() -> None:
+def test_every_rule_has_fixtures_and_every_folder_a_rule() -> None:
     from migrator.runner import load_pack
 
-    for rule in load_pack().rule_classes():
-        assert any(p.parent.name == rule.code for p in CASES), f"{rule.code} has no fixtures"
+    codes = {rule.code for rule in load_pack().rule_classes()}
+    folders = {p.parent.name for p in CASES}
+    assert codes <= folders, f"rules without fixtures: {sorted(codes - folders)}"
+    assert folders <= codes, f"fixture folders of no rule: {sorted(folders - codes)}"
+
+
+def test_every_rule_reports_in_its_own_fixtures() -> None:
+    # A folder whose cases never produce its own code tests nothing of its rule (a
+    # prefilter that never lets the file through, say).
+    for folder in sorted({p.parent for p in CASES}):
+        text = "".join(p.read_text() for p in folder.glob("*.findings"))
+        assert f" {folder.name} " in text, f"no case in {folder.name}/ reports {folder.name}"

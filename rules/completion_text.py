@@ -9,10 +9,11 @@ import libcst as cst
 from migrator.model import Applicability
 from migrator.rule import Edit, Fix, Report, Rule, RuleContext
 
-from . import edits
+from . import edits, upgrade
 from .analysis import Analysis, Kind, analyse
 from .analysis.reads import LOGPROB_FIELDS
 from .analysis.syntax import source, subscript_key
+from .call_rewrites import access_rewrite, owned_accesses
 from .edits import set_string
 from .read_rewrites import read_rewrite
 from .type_rewrites import type_reports
@@ -42,7 +43,10 @@ class CompletionTextRule(Rule):
     `getattr(c, "text")`. Also rewrites `response.object == "text_completion"`, the legacy
     logprobs fields (`tokens`, `token_logprobs`, `top_logprobs`) and the legacy response
     types in annotations (`Completion` -> `ChatCompletion`, `Stream[Completion]` ->
-    `Stream[ChatCompletionChunk]`).
+    `Stream[ChatCompletionChunk]`). Under `--sdk v1`, the dict-style reads of a v0
+    response (`r["usage"]["total_tokens"]`, `choice.get("finish_reason")`) and
+    `json.dumps(r)` / `dict(r)` move to attributes and `model_dump_json()` /
+    `model_dump()` with their call.
 
     ## Why is this bad?
     A chat choice has no `text`; the answer is in `message.content`.
@@ -62,7 +66,11 @@ class CompletionTextRule(Rule):
     ## Fix safety
     Safe when the read is traced to a call that is migrated in the same fix. A
     `.choices[i].text` that cannot be traced (in a module that uses `openai`) gets an
-    unsafe fix. `logprobs.text_offset` has no chat equivalent and blocks the fix.
+    unsafe fix. What cannot be carried over is reported and keeps the call as it is:
+    `logprobs.text_offset` (no chat equivalent), a response part serialised with
+    `model_dump()` & co. (its keys are read elsewhere), and under `--sdk v1` a dict read
+    with a non-identifier key or a computed default, or a `json.dumps(r, ...)` with
+    options `model_dump_json` lacks.
     """
 
     code = "OAI002"
@@ -119,6 +127,41 @@ class CompletionTextRule(Rule):
         yield from self._logprob_reads(ctx, analysis)
         if any(call.generation == "v1" for call in analysis.calls):
             yield from type_reports(self.code, analysis)
+        yield from self._unmovable_uses(analysis)
+
+    def _unmovable_uses(self, analysis: Analysis) -> Iterator[Report]:
+        """Uses of a response that no fix can carry over: they keep its call as it is."""
+        for call in analysis.calls:
+            uses = analysis.uses_of(call)
+            groups = frozenset({call.key}.union(*(a.kind.sources for a in owned_accesses(analysis, call))))
+            for node, why in uses.blockers:
+                yield Report(
+                    code=self.code,
+                    node=node,
+                    message=f"{why}; the call cannot be migrated automatically",
+                    advice="read the fields from the chat response (`message.content`, ...) instead of a dict of it",
+                    groups=groups,
+                )
+            if not call.upgrade:
+                continue
+            for access in owned_accesses(analysis, call):
+                if access_rewrite(access) is None:
+                    yield Report(
+                        code=self.code,
+                        node=access.node,
+                        message=f"`{access.key}` of a v1 response must be read as an attribute",
+                        advice="read it with `getattr(response, ...)` or `.model_dump()[...]`",
+                        groups=groups,
+                    )
+            for node in uses.serializations:
+                if upgrade.serialization_rewrite(node) is None:
+                    yield Report(
+                        code=self.code,
+                        node=node,
+                        message="a v1 response is not a dict: this serialisation cannot be carried over",
+                        advice="use `response.model_dump_json(indent=...)` or `response.model_dump()`",
+                        groups=groups,
+                    )
 
     def _logprob_reads(self, ctx: RuleContext, analysis: Analysis) -> Iterator[Report]:
         if not any(call.keyword("logprobs") is not None for call in analysis.calls):

@@ -9,7 +9,7 @@ that the engine applies in a single pass.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Callable, ClassVar, Optional, Protocol, TypeVar
 
@@ -96,6 +96,16 @@ class Prefilter(Protocol):
 
 
 @dataclass(frozen=True)
+class Description:
+    """A line a rule pack adds to `migrator config`: what it decided for the paths given,
+    which the settings alone do not show. `data` is the same for `--output-format json`."""
+
+    label: str
+    text: str
+    data: Mapping[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
 class RulePack:
     name: str
     prefilter: Prefilter
@@ -104,6 +114,8 @@ class RulePack:
     # The codes as plain data, so validating `--select` does not import the rules (and
     # LibCST) before the prefilter has said whether any file needs them.
     codes: tuple[str, ...] = ()
+    # `migrator config PATHS`: (the paths, the pack's option values) -> lines to show.
+    describe: Optional[Callable[[Sequence[str], Mapping[str, Any]], list[Description]]] = None
 
     def rule_classes(self) -> list[type[Rule]]:
         return self.load()

@@ -6,7 +6,10 @@ prefilter.
 
 from __future__ import annotations
 
-from migrator.rule import OptionSpec, Rule, RulePack
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from migrator.rule import Description, OptionSpec, Rule, RulePack
 
 from .sdk import DEFAULT_CHAT_MODEL
 
@@ -80,10 +83,19 @@ class _Prefilter:
 
 PREFILTER = _Prefilter()
 
+
+def describe(paths: Sequence[str], options: Mapping[str, Any]) -> list[Description]:
+    """`migrator config PATHS`: which SDK openai<1.0 code moves to, and why (see pins.py)."""
+    from .pins import describe as describe_sdk
+
+    return describe_sdk(paths, options)
+
+
 PACK = RulePack(
     name="openai",
     prefilter=PREFILTER,
     options=OPTIONS,
     load=load_rules,
     codes=("OAI001", "OAI002", "OAI003", "OAI004", "OAI005"),
+    describe=describe,
 )

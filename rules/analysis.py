@@ -329,13 +329,9 @@ def _build(ctx: RuleContext) -> Analysis:
 
 def sdk_mode(ctx: RuleContext) -> str:
     """"v1" when openai<1.0 code moves to the v1 SDK: asked for, or the project pins v1."""
-    requested = ctx.options.get("sdk", "auto")
-    if requested in ("keep", "v1"):
-        return str(requested)
-    from .pins import pin_for
+    from .pins import decide
 
-    pin = pin_for(ctx.path, ctx.requirements, ctx.dependencies)
-    return "v1" if pin is not None and not pin.allows_v0 else "keep"
+    return decide(ctx.path, str(ctx.options.get("sdk", "auto")), ctx.requirements, ctx.dependencies).mode
 
 
 def _mock_targets(strings: Sequence[cst.SimpleString]) -> list[MockTarget]:

@@ -308,16 +308,8 @@ def _note_generations(ctx: RuleContext, analysis: Analysis) -> None:
     if any(call.generation == "v1" for call in analysis.calls):
         ctx.notes.append("SDK: openai>=1 code calls the legacy endpoint (client.completions.create)")
     if any(call.generation == "v0" and not call.chat for call in analysis.calls) or analysis.v0_reported:
-        if analysis.sdk_mode == "v1":
-            ctx.notes.append(
-                "SDK: openai<1.0 code (openai.Completion) is moved to the v1 SDK (--sdk v1, "
-                "or the project pins openai>=1)"
-            )
-        else:
-            ctx.notes.append(
-                "SDK: openai<1.0 code (openai.Completion) stays on its SDK as openai.ChatCompletion "
-                "(--sdk keep); --sdk v1 moves it to the v1 SDK"
-            )
+        # Which file and specifier decided, per project root: `requirements.txt: openai==0.28.1 -> keep (...)`.
+        ctx.notes.append(pins.decide(ctx.path, str(ctx.options.get("sdk", "auto")), ctx.requirements).note())
 
 
 def _note_pre_chat_pin(ctx: RuleContext) -> None:
@@ -325,8 +317,8 @@ def _note_pre_chat_pin(ctx: RuleContext) -> None:
     pin = pins.pin_for(ctx.path, ctx.requirements, ctx.dependencies)
     if pin is not None and pin.allows_v0 and not pin.allows_chat_v0:
         ctx.notes.append(
-            f"{pin.source} pins openai{pin.spec}, which has no ChatCompletion: "
-            "raise the pin to openai>=0.27,<1 for the migrated code"
+            f"{pins.display_path(pin.source)}: {pin.spec} allows no release with ChatCompletion "
+            "(0.27 and later): raise the pin to openai>=0.27,<1 for the migrated code"
         )
 
 

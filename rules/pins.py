@@ -20,16 +20,14 @@ from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
-from typing import Any, Optional
-
-from packaging.requirements import InvalidRequirement, Requirement
-from packaging.specifiers import InvalidSpecifier, SpecifierSet
-from packaging.utils import canonicalize_name
-from packaging.version import InvalidVersion, Version
+from typing import TYPE_CHECKING, Any, Optional
 
 from migrator.rule import Description
 
 from .releases import openai_releases
+
+if TYPE_CHECKING:
+    from packaging.version import Version
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -38,17 +36,27 @@ else:  # pragma: no cover
 
 NAME = "openai"
 KEEP, V1 = "keep", "v1"
-_CHAT_V0 = Version("0.27.0")  # the first release with ChatCompletion
+_CHAT_V0 = (0, 27)  # the first release with ChatCompletion
 NOTHING = "(not a version specifier)"  # what a pin that does not parse is judged as: no release
 
 
 # -- judging a specifier -------------------------------------------------------------------
+# `packaging` is imported in the functions that need it: the rules load for every file
+# that passes the prefilter, a pin is judged only for openai<1.0 code (and then once).
+
+
+def _is_openai(name: str) -> bool:
+    """PEP 503 names compare with runs of `-_.` as one `-`: "openai" has none, so `OpenAI`
+    is openai, and `open-ai`, `openai-whisper` are not."""
+    return name.lower() == NAME
 
 
 @cache
 def _allowed(specifier: str) -> frozenset[Version]:
     """The openai releases a PEP 440 specifier set allows ("" allows them all; one that
     does not parse, none)."""
+    from packaging.specifiers import InvalidSpecifier, SpecifierSet
+
     try:
         return frozenset(SpecifierSet(specifier).filter(openai_releases()))
     except InvalidSpecifier:
@@ -62,6 +70,9 @@ def _bump(release: tuple[int, ...], index: int) -> str:
 def _poetry_clause(clause: str) -> str:
     """One poetry (or Pipfile) constraint as PEP 440: `^0.28` -> `>=0.28,<0.29`,
     `~1.2.3` -> `>=1.2.3,<1.3`, `0.28.1` -> `==0.28.1`, `*` -> `` (any)."""
+    from packaging.specifiers import InvalidSpecifier
+    from packaging.version import InvalidVersion, Version
+
     if clause in ("", "*"):
         return ""
     match = re.fullmatch(r"(===|==|!=|~=|<=|>=|<|>|\^|~|=)?v?(.+)", clause)
@@ -88,6 +99,8 @@ def _poetry_clause(clause: str) -> str:
 def to_pep440(spec: str) -> list[str]:
     """A constraint as written in poetry, a Pipfile or PEP 440, as PEP 440 specifier sets,
     one per `||` alternative. Raises InvalidSpecifier when it is none of them."""
+    from packaging.specifiers import SpecifierSet
+
     alternatives = []
     for alternative in re.split(r"\|\|?", spec):
         # `>= 1.2` -> `>=1.2`; then `,` and spaces both mean "and" (`>=1.2 <2`).
@@ -130,13 +143,15 @@ def _judge(spec: str, source: str, specifiers: Sequence[str], allowed: Iterable[
         specifier=" | ".join(specifiers),
         allows_v0=any(v.major == 0 for v in versions),
         allows_v1=any(v.major >= 1 for v in versions),
-        allows_chat_v0=any(v.major == 0 and v >= _CHAT_V0 for v in versions),
+        allows_chat_v0=any(v.major == 0 and v.release >= _CHAT_V0 for v in versions),
         files=tuple(files),
     )
 
 
 def evaluate(spec: str, source: str) -> Pin:
     """A specifier (PEP 440 or poetry) as a pin; one that does not parse allows nothing."""
+    from packaging.specifiers import InvalidSpecifier
+
     try:
         specifiers = to_pep440(spec.strip())
     except InvalidSpecifier:
@@ -162,6 +177,8 @@ def _requirement(text: str, source: str) -> Optional[_Line]:
     """`text` as a PEP 508 requirement on openai, or None (another package, not a requirement)."""
     if NAME not in text.lower():
         return None
+    from packaging.requirements import InvalidRequirement, Requirement
+
     try:
         requirement = Requirement(text)
     except InvalidRequirement:
@@ -169,7 +186,7 @@ def _requirement(text: str, source: str) -> Optional[_Line]:
             return None
         # `openai=0.28.1`, `openai==0.28.1.`: on openai, but no release satisfies it.
         return _Line(source, text.strip(), NOTHING, None)
-    if canonicalize_name(requirement.name) != NAME:
+    if not _is_openai(requirement.name):
         return None  # langchain-openai, openai-whisper, azure-ai-openai...
     specifier = "" if requirement.url else str(requirement.specifier)
     return _Line(source, text.strip(), specifier, str(requirement.marker) if requirement.marker else None)
@@ -361,6 +378,8 @@ def _table_pin(value: object, source: str, written_name: str) -> Optional[Pin]:
         specs.append(constraint.strip())
     if not specs:
         return None
+    from packaging.specifiers import InvalidSpecifier
+
     specifiers: list[str] = []
     for spec in specs:
         try:
@@ -392,7 +411,7 @@ def _read_pyproject(path: Path, read: list[str]) -> Optional[Pin]:
     tables.extend(group.get("dependencies", {}) for group in poetry.get("group", {}).values() if isinstance(group, dict))
     for table in tables:
         for key, value in table.items() if isinstance(table, dict) else ():
-            if canonicalize_name(key) == NAME:
+            if _is_openai(key):
                 return _table_pin(value, str(path), key)
     return None
 
@@ -403,7 +422,7 @@ def _read_pipfile(path: Path, read: list[str]) -> Optional[Pin]:
         return None
     for section in ("packages", "dev-packages"):
         for key, value in data.get(section, {}).items():
-            if canonicalize_name(key) == NAME:
+            if _is_openai(key):
                 return _table_pin(value, str(path), key)
     return None
 

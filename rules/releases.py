@@ -21,8 +21,10 @@ import sys
 from functools import cache
 from importlib import resources
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from packaging.version import InvalidVersion, Version
+if TYPE_CHECKING:  # packaging is imported when a pin is judged, not with the rules
+    from packaging.version import Version
 
 DATA_FOLDER = "data"
 FILE_NAME = "openai-releases.txt"
@@ -34,6 +36,8 @@ def _text() -> str:
 
 def parse(text: str) -> tuple[Version, ...]:
     """One version per line (blank lines skipped)."""
+    from packaging.version import Version
+
     return tuple(Version(line) for line in map(str.strip, text.splitlines()) if line)
 
 
@@ -45,6 +49,8 @@ def openai_releases() -> tuple[Version, ...]:
 
 def _from_registry() -> list[Version]:
     """What `pip index versions --pre openai` lists (the registry pip is set up for)."""
+    from packaging.version import InvalidVersion, Version
+
     output = subprocess.run(
         [sys.executable, "-m", "pip", "index", "versions", "--pre", "openai"],
         capture_output=True, text=True, check=True,

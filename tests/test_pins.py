@@ -133,6 +133,14 @@ def test_an_installed_package_carries_the_release_list(tmp_path: Path) -> None:
     assert where.startswith(str(built)) and int(count) == len(openai_releases()) and decision == "keep"
 
 
+def test_the_rules_load_without_packaging() -> None:
+    """The rules load for every file that passes the prefilter; `packaging` (tens of
+    milliseconds to import) only when a pin has to be judged."""
+    code = "import sys, migrator_rules, migrator_rules.completions_call; print(sorted(m for m in sys.modules if m.startswith('packaging')))"
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert done.stdout.strip() == "[]"
+
+
 # -- the dependency files -------------------------------------------------------------------
 
 

@@ -219,6 +219,7 @@ def _combine(lines: Sequence[_Line], files: Sequence[str] = ()) -> Optional[Pin]
 
 _OPENAI_FIRST = re.compile(r"(?i)\s*openai(?![\w.-])")
 _COMMENT = re.compile(r"(^|\s)#.*$")
+_COMMENT_LINE = re.compile(r"\s*#")
 _INCLUDE = re.compile(r"^(?:--requirement|--constraint|-r|-c)(?:\s*=\s*|\s*)(\S+)")
 _OPTIONS_AFTER = re.compile(r"\s+--?[A-Za-z].*$")  # `openai==1.0 --hash=sha256:...`
 
@@ -227,8 +228,8 @@ def _logical_lines(text: str) -> Iterator[str]:
     """pip's reading: a trailing backslash continues the line; comments are dropped."""
     pending = ""
     for raw in text.splitlines():
-        if _COMMENT.match(raw):
-            raw = " " + raw  # a comment ends a continued line
+        if _COMMENT_LINE.match(raw):
+            raw = " " + raw  # a comment line ends a continued line
         elif raw.endswith("\\"):
             pending += raw[:-1]
             continue

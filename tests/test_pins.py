@@ -170,6 +170,7 @@ REQUIREMENTS = [
     ("# openai>=1\nopenai==0.28.1\n", "keep", True, False),
     ("openai>=1 # was openai==0.28\n", "v1", False, True),
     ("openai>=0.27,\\\n    <1.0\n", "keep", True, False),  # a continued line
+    ("openai>=1 \\\n    # a comment ends it\nrequests\n", "v1", False, True),
     ("openai==0.28.1 \\\n    --hash=sha256:0123abcd\n", "keep", True, False),
     ("-e .\n--index-url https://example.org/simple\nopenai>=1.2\n", "v1", False, True),
     ("openai-whisper==20230314\nopenai>=1\n", "v1", False, True),

@@ -7,10 +7,10 @@ file passes the prefilter, which combines the rules' own (`catalog.py`).
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-from typing import TYPE_CHECKING
+from collections.abc import Iterable, Mapping, Sequence
+from typing import TYPE_CHECKING, Any
 
-from migrator.rule import OptionSpec, Output, RulePack
+from migrator.rule import Description, OptionSpec, Output, RulePack
 
 from . import catalog
 from .sdk import DEFAULT_CHAT_MODEL
@@ -58,6 +58,14 @@ def _shared_analysis(ctx: RuleContext) -> Iterable[Output]:
     return file_facts(ctx)
 
 
+
+def describe(paths: Sequence[str], options: Mapping[str, Any]) -> list[Description]:
+    """`migrator config PATHS`: which SDK openai<1.0 code moves to, and why (see pins.py)."""
+    from .pins import describe as describe_sdk
+
+    return describe_sdk(paths, options)
+
+
 PACK = RulePack(
     name="openai",
     options=OPTIONS,
@@ -66,4 +74,5 @@ PACK = RulePack(
     shared=_shared_analysis,
     product=PRODUCT,
     homepage=HOMEPAGE,
+    describe=describe,
 )

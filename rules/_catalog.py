@@ -18,6 +18,7 @@ MODULES = {
     'parameters': (),
     'pins': (),
     'read_rewrites': (),
+    'releases': (),
     'sdk': (),
     'stream_text': (
         ('OAI003', 'stream-text', 'streamed completion text read as `.choices[i].text`', ((b'completions',), (b'Completion',))),

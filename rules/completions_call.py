@@ -68,7 +68,7 @@ class CompletionsCallRule(Rule):
 
     def check(self, ctx: RuleContext) -> Iterator[Output]:
         analysis = analyse(ctx)
-        yield from _generation_notes(analysis)
+        yield from _generation_notes(ctx, analysis)
         for call in analysis.calls:
             if not call.chat:  # a v0 chat call moved to v1 with its file is OAI006's
                 yield from self._call_report(ctx, analysis, call)
@@ -111,21 +111,16 @@ def _call_message(call: CompletionsCall) -> str:
     return "legacy Completions call; use `chat.completions.create` with `messages`"
 
 
-def _generation_notes(analysis: Analysis) -> Iterator[Note]:
+def _generation_notes(ctx: RuleContext, analysis: Analysis) -> Iterator[Output]:
     """Which SDK generations the legacy code is written for, and what it becomes (once per run)."""
     if any(call.generation == "v1" for call in analysis.calls):
         yield Note("SDK: openai>=1 code calls the legacy endpoint (client.completions.create)")
     if any(call.generation == "v0" and not call.chat for call in analysis.calls) or analysis.v0_reported:
-        if analysis.sdk_mode == "v1":
-            yield Note(
-                "SDK: openai<1.0 code (openai.Completion) is moved to the v1 SDK (--sdk v1, "
-                "or the project pins openai>=1)"
-            )
-        else:
-            yield Note(
-                "SDK: openai<1.0 code (openai.Completion) stays on its SDK as openai.ChatCompletion "
-                "(--sdk keep); --sdk v1 moves it to the v1 SDK"
-            )
+        # Which file and specifier decided, per project root: `requirements.txt: openai==0.28.1 -> keep (...)`.
+        read: list[str] = []
+        decision = pins.decide(ctx.path, str(ctx.options.get("sdk", "auto")), ctx.requirements, read)
+        yield from (Dependency(path) for path in read)
+        yield Note(decision.note())
 
 
 def _pre_chat_pin_note(ctx: RuleContext) -> Iterator[Output]:
@@ -135,6 +130,6 @@ def _pre_chat_pin_note(ctx: RuleContext) -> Iterator[Output]:
     yield from (Dependency(path) for path in read)
     if pin is not None and pin.allows_v0 and not pin.allows_chat_v0:
         yield Note(
-            f"{pin.source} pins openai{pin.spec}, which has no ChatCompletion: "
-            "raise the pin to openai>=0.27,<1 for the migrated code"
+            f"{pins.display_path(pin.source)}: {pin.spec} allows no release with ChatCompletion "
+            "(0.27 and later): raise the pin to openai>=0.27,<1 for the migrated code"
         )

@@ -131,13 +131,9 @@ def _build(ctx: RuleContext) -> Analysis:
 
 def sdk_mode(ctx: RuleContext, read: Optional[list[str]] = None) -> SdkMode:
     """"v1" when openai<1.0 code moves to the v1 SDK: asked for, or the project pins v1."""
-    requested = ctx.options.get("sdk", "auto")
-    if requested == "keep" or requested == "v1":
-        return "v1" if requested == "v1" else "keep"
-    from ..pins import pin_for
+    from ..pins import decide
 
-    pin = pin_for(ctx.path, ctx.requirements, read)
-    return "v1" if pin is not None and not pin.allows_v0 else "keep"
+    return "v1" if decide(ctx.path, str(ctx.options.get("sdk", "auto")), ctx.requirements, read).mode == "v1" else "keep"
 
 
 def _mock_targets(strings: Sequence[cst.SimpleString]) -> Iterator[MockTarget]:

@@ -130,6 +130,9 @@ def call_safety(ctx: RuleContext, call: CompletionsCall, escapes: Sequence[str])
     notes: list[str] = []
     applicability = Applicability.SAFE
     receiver = call.receiver
+    if call.unproven is not None:
+        applicability = Applicability.UNSAFE
+        notes.append(call.unproven)
     if call.generation == "v0" and call.is_azure:
         applicability = Applicability.UNSAFE
         notes.append("on Azure, the deployment must serve a chat model")

@@ -31,6 +31,13 @@ _LOGPROB_FIELDS = {
 }
 
 
+UNTRACED_ADVICE = (
+    "if it reads a legacy completion, migrate it with the call that made the response "
+    "(`choices[i].message.content` once that call is on chat); if the response comes from "
+    "elsewhere (another module, a cache), check what it is before changing the read"
+)
+
+
 class CompletionTextRule(Rule):
     """## What it does
     Finds reads of a completion's text, `response.choices[i].text`, and rewrites them to
@@ -64,9 +71,9 @@ class CompletionTextRule(Rule):
     return value) the fix adds `or ""`, and nowhere else.
 
     ## Fix safety
-    Safe when the read is traced to a call that is migrated in the same fix. A
-    `.choices[i].text` that cannot be traced (in a module that uses `openai`) gets an
-    unsafe fix. What cannot be carried over is reported and keeps the call as it is:
+    Safe when the read is traced to a call that is migrated in the same fix: a read is
+    rewritten only together with its call. A `.choices[i].text` that cannot be traced
+    (in a module that uses `openai`) is reported without a fix. What cannot be carried over is reported and keeps the call as it is:
     `logprobs.text_offset` (no chat equivalent), a response part serialised with
     `model_dump()` & co. (its keys are read elsewhere), and under `--sdk v1` a dict read
     with a non-identifier key or a computed default, or a `json.dumps(r, ...)` with
@@ -96,20 +103,17 @@ class CompletionTextRule(Rule):
                     advice=None if transform else "read `choices[i].message.content` of the chat response",
                     groups=read.kind.sources,
                 )
-            elif analysis.uses_openai and not analysis.other_sdk and not analysis.v0_reported and not _has_v0(analysis):
-                # (next to openai<1.0 calls such a read may belong to one of them, which
-                # needs the dict form; only the v1 attribute form is guessed)
-                transform = read_rewrite(analysis.names, read, "message", "v1")
-                if transform is None:
-                    continue
+            elif analysis.uses_openai and not analysis.other_sdk:
+                # A read is rewritten only with its call: one that cannot be tied to a call
+                # is reported, and stays as it is.
                 yield Report(
                     code=self.code,
                     node=read.node,
                     message=(
                         "`.choices[i].text` looks like a legacy completion read, but it could not "
-                        "be traced to a completions call; chat choices have `.message.content`"
+                        "be traced to a completions call"
                     ),
-                    fix=Fix(Applicability.UNSAFE, (Edit(read.node, transform),)),
+                    advice=UNTRACED_ADVICE,
                     groups=frozenset({f"read@{id(read.node)}"}),
                 )
         for compare in analysis.object_compares:
@@ -209,7 +213,3 @@ class CompletionTextRule(Rule):
             fix=Fix(Applicability.SAFE, (Edit(node, transform),)),
             groups=kind.sources,
         )
-
-
-def _has_v0(analysis: Analysis) -> bool:
-    return any(call.generation == "v0" for call in analysis.calls)

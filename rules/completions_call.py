@@ -19,6 +19,14 @@ V0_ADVICE = (
 )
 
 
+SHAPED_ADVICE = (
+    "if it is OpenAI's SDK, make that visible (build or annotate it as `openai.OpenAI`, or "
+    "list the module that wraps openai in `openai-modules`) and run `migrator fix` again, "
+    "or migrate it by hand to `chat.completions.create(messages=[...])`; if it belongs to "
+    "another SDK, add `# noqa: OAI001`"
+)
+
+
 class CompletionsCallRule(Rule):
     """## What it does
     Finds calls that reach OpenAI's legacy Completions endpoint through the v1+ SDK:
@@ -72,6 +80,14 @@ class CompletionsCallRule(Rule):
         for call in analysis.calls:
             if not call.chat:  # a v0 chat call moved to v1 with its file is OAI006's
                 yield from self._call_report(ctx, analysis, call)
+        for shaped in analysis.shaped:
+            yield Report(
+                code=self.code,
+                node=shaped.node,
+                message=f"legacy Completions call shape, but {shaped.why}",
+                advice=SHAPED_ADVICE,
+                groups=frozenset({f"shaped@{id(shaped.node)}"}),
+            )
         for node, why in analysis.v0_reported:
             yield Report(
                 code=self.code,

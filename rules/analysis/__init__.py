@@ -24,14 +24,14 @@ import libcst as cst
 from migrator.rule import Dependency, RuleContext
 
 from .. import sdk
-from .calls import CallFinder
+from .calls import CallFinder, Found
 from .collect import Candidates
 from .dataflow import Flow, Kind
 from .escapes import call_uses
 from .names import Names
 from .reads import ReadFinder
 from .receivers import Receivers
-from .records import Analysis, CompletionsCall, DictAccess, MockTarget, SdkMode
+from .records import Analysis, CompletionsCall, DictAccess, MockTarget, SdkMode, ShapedCall
 from .syntax import string_value
 
 __all__ = ["Analysis", "CompletionsCall", "Kind", "analyse", "file_facts", "sdk_mode"]
@@ -63,19 +63,33 @@ def _build(ctx: RuleContext) -> Analysis:
     # A module that never imports openai can still call a client imported from another
     # module of the project, so calls are always resolved; bare `.text` reads only matter
     # next to openai.
-    if not (found.create_calls or (uses_openai and (found.text_attributes or found.v0_candidates))):
+    if not (found.create_calls or found.v0_candidates or (uses_openai and found.text_attributes)):
         return Analysis(uses_openai, other_sdk, names, flow, mocks=mocks)
     receivers = Receivers(names, ctx.path)
-    finder = CallFinder(names, receivers, uses_openai=uses_openai, other_sdk=other_sdk)
     dependencies: list[str] = []
-    calls = [call for node in found.create_calls if (call := finder.v1_call(node))]
+    pinned: list[bool] = []
+
+    def project_uses_openai() -> bool:
+        if not pinned:
+            from ..pins import pin_for
+
+            pinned.append(pin_for(ctx.path, ctx.requirements, dependencies) is not None)
+        return pinned[0] or receivers.saw_openai
+
+    finder = CallFinder(
+        names, receivers, uses_openai=uses_openai, other_sdk=other_sdk, project_uses_openai=project_uses_openai
+    )
+    calls: list[CompletionsCall] = []
+    shaped: list[ShapedCall] = []
+    for node in found.create_calls:
+        _sort(finder.v1_call(node), calls, shaped)
     v0_reported: list[tuple[cst.CSTNode, str]] = []
     v0_azure = any(finder.sets_azure_api_type(node) for node in found.api_type_assignments)
     mode: SdkMode = sdk_mode(ctx, dependencies) if found.v0_candidates else "keep"
     for node in found.v0_candidates:
         v0_call = finder.v0_call(node, v0_azure, upgrade=mode == "v1")
         if v0_call is not None:
-            calls.append(v0_call)
+            _sort(v0_call, calls, shaped)
         elif (why := finder.v0_unfixable(node)) is not None:
             v0_reported.append((node, why))
     # Every call found feeds the value kinds, even one dropped below: its responses stay
@@ -113,6 +127,7 @@ def _build(ctx: RuleContext) -> Analysis:
         names,
         flow,
         calls=tuple(calls),
+        shaped=tuple(shaped),
         reads=reads,
         mocks=mocks,
         object_compares=compares,
@@ -127,6 +142,13 @@ def _build(ctx: RuleContext) -> Analysis:
         type_references=types,
         dependencies=tuple(dependencies),
     )
+
+
+def _sort(found: Found, calls: list[CompletionsCall], shaped: list[ShapedCall]) -> None:
+    if isinstance(found, CompletionsCall):
+        calls.append(found)
+    elif isinstance(found, ShapedCall):
+        shaped.append(found)
 
 
 def sdk_mode(ctx: RuleContext, read: Optional[list[str]] = None) -> SdkMode:

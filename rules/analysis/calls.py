@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from typing import Optional
+from typing import Callable, Optional, Union
 
 import libcst as cst
 
 from .names import Names
 from .receivers import Receivers
-from .records import OTHER, Client, CompletionsCall, Variant
-from .syntax import dotted, keyword, string_key
+from .records import OTHER, Client, CompletionsCall, ShapedCall, Variant
+from .syntax import dotted, keyword, source, string_key
 
 V0_METHODS = frozenset({"create", "acreate", "generate", "agenerate"})
 V0_CHAT = frozenset(
@@ -19,18 +19,41 @@ V0_COMPLETION = frozenset(
     {"openai.Completion", "openai.api_resources.Completion", "openai.api_resources.completion.Completion"}
 )
 _PREFIXES = ("with_raw_response", "with_streaming_response")
+# Keyword arguments only other SDKs' `completions.create` take: anthropic's text API.
+_OTHER_SDK_KEYWORDS = frozenset({"max_tokens_to_sample"})
+Found = Union[CompletionsCall, ShapedCall, None]
 
 
 class CallFinder:
-    def __init__(self, names: Names, receivers: Receivers, *, uses_openai: bool, other_sdk: bool) -> None:
+    def __init__(
+        self,
+        names: Names,
+        receivers: Receivers,
+        *,
+        uses_openai: bool,
+        other_sdk: bool,
+        project_uses_openai: Callable[[], bool],
+    ) -> None:
         self.names = names
         self.receivers = receivers
         self.uses_openai = uses_openai
         self.other_sdk = other_sdk
+        # Asked only for a call no receiver proves: the project's pins, the modules read.
+        self.project_uses_openai = project_uses_openai
+
+    def _shaped(self, node: cst.Call, why: str) -> Optional[ShapedCall]:
+        """The call as a manual finding, unless something says it is another SDK's."""
+        if self.other_sdk or any(keyword(node, name) is not None for name in _OTHER_SDK_KEYWORDS):
+            return None
+        if not self.uses_openai and not self.project_uses_openai():
+            return None
+        if self._inside_sdk_definition(node) or self.expects_failure(node):
+            return None
+        return ShapedCall(node, why)
 
     # -- v1: client.completions.create(...) --
 
-    def v1_call(self, node: cst.Call) -> Optional[CompletionsCall]:
+    def v1_call(self, node: cst.Call) -> Found:
         func = node.func
         assert isinstance(func, cst.Attribute)
         chain: list[cst.Attribute] = []
@@ -56,15 +79,20 @@ class CallFinder:
         if isinstance(receiver_node, cst.Attribute) and receiver_node.attr.value in ("chat", "beta"):
             return None  # already chat
         receiver = self.receivers.receiver(receiver_node)
-        if receiver is OTHER:
+        if receiver is OTHER or any(keyword(node, name) is not None for name in _OTHER_SDK_KEYWORDS):
             return None
-        if receiver is None:
-            # OpenAI-shaped but unresolved: only where nothing suggests another SDK.
-            shaped = keyword(node, "prompt") is not None and keyword(node, "model") is not None
-            if self.other_sdk or not self.uses_openai or not shaped:
-                return None
         if self._inside_sdk_definition(node):
             return None
+        if receiver is None:
+            # OpenAI-shaped but unresolved: an unsafe fix next to `import openai` when the
+            # call reads like OpenAI's, a manual finding elsewhere in a project using it.
+            why = f"`{source(receiver_node)}` could not be proven to be an OpenAI client"
+            has_prompt = keyword(node, "prompt") is not None
+            if not has_prompt and not any(arg.star == "**" for arg in node.args):
+                return None  # not the legacy shape: `<x>.completions.create(prompt=...)`
+            looks_openai = has_prompt and keyword(node, "model") is not None
+            if self.other_sdk or not self.uses_openai or not looks_openai:
+                return self._shaped(node, why)
         spread = self._followed_spread(node)
         return CompletionsCall(
             key=f"call@{id(node)}",
@@ -93,14 +121,20 @@ class CallFinder:
             return isinstance(receiver, Client) and receiver.is_module
         return False
 
-    def v0_call(self, node: cst.Call, file_azure: bool, upgrade: bool = False) -> Optional[CompletionsCall]:
+    def v0_call(self, node: cst.Call, file_azure: bool, upgrade: bool = False) -> Found:
         func = node.func
         assert isinstance(func, cst.Attribute)
         if func.attr.value not in ("create", "acreate"):
             return None
         chat = upgrade and self.is_v0_chat(func.value)
+        unproven = None
         if not chat and not self.is_v0_completion(func.value):
-            return None
+            unproven = self._unproven_resource(func.value)
+            if unproven is None:
+                return None
+            holder = func.value.value if isinstance(func.value, cst.Attribute) else func.value
+            if not _names_the_module(holder):
+                return self._shaped(node, unproven)
         if self.expects_failure(node):
             return None  # code asserting that the old API raises is left alone
         keywords = {a.keyword.value: a for a in node.args if a.keyword is not None}
@@ -128,7 +162,17 @@ class CallFinder:
             upgrade=upgrade,
             chat=chat,
             method=func.attr.value,
+            unproven=unproven,
         )
+
+    def _unproven_resource(self, resource: cst.BaseExpression) -> Optional[str]:
+        """Why `X.Completion` may be openai<1.0's resource though `X` cannot be resolved
+        (None: it is not that shape, or `X` is known to be something else)."""
+        if not (isinstance(resource, cst.Attribute) and resource.attr.value == "Completion"):
+            return None
+        if self.receivers.receiver(resource.value) is not None:
+            return None  # resolved, and not the openai module (is_v0_completion said so)
+        return f"`{source(resource.value)}` could not be proven to be the openai module"
 
     def v0_unfixable(self, node: cst.Call) -> Optional[str]:
         """Why a v0 call of the legacy endpoint has no fix (None: it is not one)."""
@@ -209,6 +253,12 @@ class CallFinder:
             isinstance(a, cst.ClassDef) and a.name.value in ("Completions", "AsyncCompletions")
             for a in self.names.ancestors(node)
         )
+
+
+def _names_the_module(node: cst.BaseExpression) -> bool:
+    """`context.openai`, `self._openai`, `openai_module`: the v0 module kept on an object."""
+    name = node.attr.value if isinstance(node, cst.Attribute) else node.value if isinstance(node, cst.Name) else ""
+    return "openai" in name.lower()
 
 
 def _variant(prefix: str) -> Variant:

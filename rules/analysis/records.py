@@ -58,6 +58,8 @@ class CompletionsCall:
     upgrade: bool = False  # v0 code moved to the v1 SDK in the same fix (--sdk v1)
     chat: bool = False  # a v0 ChatCompletion call, moved to v1 with the rest of the file
     method: str = "create"
+    # Why the receiver is not proven to be OpenAI's (the fix is then unsafe), when it is not.
+    unproven: Optional[str] = None
 
     @property
     def is_azure(self) -> bool:
@@ -107,6 +109,15 @@ class CompletionsCall:
             ):
                 return True
         return False
+
+
+@dataclass(frozen=True, eq=False)
+class ShapedCall:
+    """A call with the legacy shape whose receiver cannot be proven to be OpenAI's, in
+    code that uses openai and shows no other SDK: reported, never silently passed over."""
+
+    node: cst.Call
+    why: str  # what could not be proven
 
 
 @dataclass(frozen=True)
@@ -170,6 +181,7 @@ class Analysis:
     names: Names
     flow: Flow
     calls: tuple[CompletionsCall, ...] = ()
+    shaped: tuple[ShapedCall, ...] = ()
     reads: tuple[TextRead, ...] = ()
     mocks: tuple[MockTarget, ...] = ()
     object_compares: tuple[ObjectCompare, ...] = ()

@@ -7,7 +7,7 @@ runner's job, so the same function serves the CLI, the pool workers and the test
 from __future__ import annotations
 
 import ast
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
@@ -32,12 +32,15 @@ def check_source(
     keep_old: bool = False,
     requirements: Sequence[str] = (),
     native: ast.Module | None = None,
+    fix_only: Collection[tuple[str, Location]] | None = None,
 ) -> FileResult:
     """Lint (and with `fix`, rewrite) one file's bytes.
 
     `requirements` are requirement specifiers the file declares itself (a notebook's
     `%pip install` lines); rules may weigh them above the project's files. `native` is
-    CPython's tree of the same bytes, when the caller has already parsed them.
+    CPython's tree of the same bytes, when the caller has already parsed them. With
+    `fix_only` (findings as code and location), only the fix groups holding one of them
+    are applied (an editor's fix for one finding).
     """
     result = FileResult(path=path)
     # An unused suppression can sit in a file no rule cares about, so the prefilter
@@ -70,7 +73,7 @@ def check_source(
     index_holder: list[Any] = []
     findings, edits = _analyse(
         path, module, rules, settings, fix, known, result.run_notes, requirements, text, result.dependencies,
-        index_holder, native,
+        index_holder, native, fix_only,
     )
     # The rules' module index knows every node's parent: fixes then rebuild only the
     # paths to the edited nodes instead of transforming the whole tree.
@@ -156,6 +159,7 @@ def _analyse(
     dependencies: list[str] | None = None,
     index_holder: list[Any] | None = None,
     native: ast.Module | None = None,
+    fix_only: Collection[tuple[str, Location]] | None = None,
 ) -> tuple[list[Finding], list[Edit]]:
     from migrator.fixer import effective_applicability, fix_groups
 
@@ -202,13 +206,14 @@ def _analyse(
     for component in fix_groups(reports):
         shared = [edit for i in component for edit in _edits_of(reports[i])]
         group_edits.update({i: shared for i in component})
+    chosen = _groups_holding(reports, positions, fix_only) if fix_only is not None else None
     findings: list[Finding] = []
     edits: list[Edit] = []
     todos: set[tuple[int, str]] = set()
     for index, (report, silenced, level) in enumerate(zip(reports, blocked, applicability)):
         applies = report.fix is not None and (
             level is Applicability.SAFE or (level is Applicability.UNSAFE and settings.unsafe_fixes)
-        )
+        ) and (chosen is None or index in chosen)
         if fix and applies and report.fix is not None:
             edits.extend(report.fix.edits)
         if silenced:
@@ -251,6 +256,24 @@ def _analyse(
 
 def _edits_of(report: Report) -> tuple[Edit, ...]:
     return report.fix.edits if report.fix is not None else ()
+
+
+def _groups_holding(
+    reports: Sequence[Report], positions: Any, wanted: Collection[tuple[str, Location]]
+) -> set[int]:
+    """The reports of the fix groups that hold a report found at one of `wanted`."""
+    from migrator.fixer import fix_groups
+
+    keys = set(wanted)
+    chosen: set[int] = set()
+    for component in fix_groups(reports):
+        for index in component:
+            where = positions[reports[index].node]
+            location = Location(where.start.line, where.start.column + 1, where.end.line, where.end.column + 1)
+            if (reports[index].code, location) in keys:
+                chosen.update(component)
+                break
+    return chosen
 
 
 def _unused_findings(

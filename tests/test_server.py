@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -16,6 +17,12 @@ import pytest
 from lsprotocol import types
 
 from migrator.server.text import add_noqa, apply_edits, text_edits
+
+if sys.version_info >= (3, 11):
+    import tomllib
+else:  # pragma: no cover
+    import tomli as tomllib
+
 from tests.lsp_client import (
     Client,
     apply_workspace_edit,
@@ -639,3 +646,22 @@ def test_text_edits_turn_old_into_new_in_small_hunks(old: str, new: str) -> None
 )
 def test_add_noqa_where_check_honours_it(source: str, line: int, expected: Optional[str]) -> None:
     assert add_noqa(source, line, "OAI001") == expected
+
+
+def test_readme_editor_configurations_start_this_server() -> None:
+    """The README's VS Code and Helix snippets parse and start `migrator server`; the
+    Neovim one runs the same command."""
+    section = (ROOT / "README.md").read_text().split("## Editor integration", 1)[1].split("\n## ", 1)[0]
+    blocks = dict(re.findall(r"```(\w+)\n(.*?)```", section, re.DOTALL))
+    vscode = json.loads(blocks["json"])
+    assert [vscode["glspc.server.command"], *vscode["glspc.server.commandArguments"]] == ["migrator", "server"]
+    helix = tomllib.loads(blocks["toml"])
+    assert [helix["language-server"]["migrator"]["command"], *helix["language-server"]["migrator"]["args"]] == ["migrator", "server"]
+    assert "migrator" in helix["language"][0]["language-servers"]
+    assert 'cmd = { "migrator", "server" }' in blocks["lua"]
+    assert "pip install 'openai-chat-migrator[server]'" in blocks["bash"]
+    from click.testing import CliRunner
+
+    from migrator.cli import cli as command
+
+    assert "server" in CliRunner().invoke(command, ["--help"]).stdout

@@ -27,6 +27,7 @@ class Client(LanguageClient):
         super().__init__(converter_factory=default_converter)
         self.published: list[types.PublishDiagnosticsParams] = []
         self.logged: list[types.LogMessageParams] = []
+        self.registrations: list[types.Registration] = []
         self._arrived: Optional[asyncio.Event] = None
 
     def _notify(self) -> None:
@@ -78,6 +79,11 @@ def _log(client: Client, params: types.LogMessageParams) -> None:
     client._notify()
 
 
+def _register(client: Client, params: types.RegistrationParams) -> None:
+    client.registrations.extend(params.registrations)
+    client._notify()
+
+
 def capabilities(
     *, resolve: bool = False, document_changes: bool = True, encodings: Sequence[str] = (), watch: bool = False
 ) -> types.ClientCapabilities:
@@ -125,6 +131,7 @@ async def running(
             **DEFAULT_CLIENT_FEATURES,
             types.TEXT_DOCUMENT_PUBLISH_DIAGNOSTICS: _publish,
             types.WINDOW_LOG_MESSAGE: _log,
+            types.CLIENT_REGISTER_CAPABILITY: _register,
         },
     )
     await client.start_io(*server, cwd=str(root))

@@ -537,6 +537,10 @@ def test_settings_reload_when_pyproject_changes(tmp_path: Path) -> None:
         async with running(root, watch=True) as client:
             uri = open_file(client, root / "app.py")
             assert "OAI004" in codes(await client.publish(uri))
+            (registration,) = await client.until(lambda: client.registrations)
+            assert registration.method == types.WORKSPACE_DID_CHANGE_WATCHED_FILES
+            patterns = [watcher["globPattern"] for watcher in registration.register_options["watchers"]]
+            assert "**/pyproject.toml" in patterns
             mark = len(client.published)
             (root / "pyproject.toml").write_text(MODEL_CONFIG + 'ignore = ["OAI004"]\n')
             client.workspace_did_change_watched_files(
@@ -646,6 +650,14 @@ def test_text_edits_turn_old_into_new_in_small_hunks(old: str, new: str) -> None
 )
 def test_add_noqa_where_check_honours_it(source: str, line: int, expected: Optional[str]) -> None:
     assert add_noqa(source, line, "OAI001") == expected
+
+
+def test_add_noqa_in_a_notebook_cell_reads_past_its_magics() -> None:
+    from migrator.notebook import python_source
+
+    cell = "%pip install openai\nz = g()\n"
+    assert add_noqa(cell, 2, "OAI001", python_source) == "%pip install openai\nz = g()  # noqa: OAI001\n"
+    assert add_noqa(cell, 1, "OAI001", python_source) is None  # a magic is not Python
 
 
 def test_readme_editor_configurations_start_this_server() -> None:

@@ -312,6 +312,12 @@ def test_a_crash_in_one_analysis_is_logged_and_the_server_survives(tmp_path: Pat
                 lambda: [m for m in client.logged if m.type == types.MessageType.Error and "CRASH_ME" in m.message]
             )
             assert "bad.py" in logged[0].message and "RuntimeError" in logged[0].message
+            # A fix that fails: no edit on offer, the failure logged, the suppression still there.
+            fragile = open_file(client, root / "fragile.py", TWO_CALLS + "# CRASH_ON_FIX\n")
+            assert len((await client.publish(fragile)).diagnostics) == 6
+            actions = await actions_at(client, fragile, line_of(TWO_CALLS, "response = client"), 20)
+            assert [a.title for a in actions] == ["Ignore OAI001 for this line"]
+            await client.until(lambda: [m for m in client.logged if "CRASH_ON_FIX" in m.message])
             app = open_file(client, root / "app.py")
             assert len((await client.publish(app)).diagnostics) == 6
 

@@ -13,6 +13,7 @@ import asyncio
 import enum
 import os
 import sys
+import traceback
 from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any, Callable, Optional, TypeVar, Union
@@ -316,15 +317,23 @@ class MigratorServer(LanguageServer):
             return action
         what = data.get("action")
         finding = _finding_at(analysis, data)
-        if what == "fixAll":
-            changes = await self.in_worker(self.analyser.fixed, analysis)
-        elif finding is None:
-            return action
-        elif what in ("fix", "unsafe"):
-            changes = await self.in_worker(self.analyser.fixed, analysis, finding, unsafe=what == "unsafe")
-        elif what == "ignore":
-            changes = await self.in_worker(self.analyser.ignored, analysis, str(data["uri"]), finding)
-        else:
+        try:
+            if what == "fixAll":
+                changes = await self.in_worker(self.analyser.fixed, analysis)
+            elif finding is None:
+                return action
+            elif what in ("fix", "unsafe"):
+                changes = await self.in_worker(self.analyser.fixed, analysis, finding, unsafe=what == "unsafe")
+            elif what == "ignore":
+                changes = await self.in_worker(self.analyser.ignored, analysis, str(data["uri"]), finding)
+            else:
+                return action
+        except Exception:
+            self.log(
+                types.MessageType.Error,
+                f"migrator: {action.title!r} failed on {analysis.snapshot.path} (please report this):\n"
+                + traceback.format_exc(),
+            )
             return action
         if changes:
             action.edit = self.workspace_edit(analysis.snapshot, changes)

@@ -23,6 +23,7 @@ from lsprotocol import types
 from pygls.capabilities import get_capability
 from pygls.lsp.server import LanguageServer
 from pygls.uris import to_fs_path
+from pygls.workspace import TextDocument
 
 from migrator import __version__
 from migrator.model import Applicability, Finding, Location
@@ -71,7 +72,7 @@ class MigratorServer(LanguageServer):
         )
         self.debounce = debounce
         self.analyser = Analyser()
-        # One analysis at a time: the engine is not meant to run twice at once in a process.
+        # Analyses run off the event loop (the server keeps reading messages), one at a time.
         self.executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="migrator-analysis")
         self.analyses: dict[str, Analysis] = {}  # by document key (a file's or a notebook's URI)
         self.tasks: dict[str, asyncio.Task[None]] = {}
@@ -80,7 +81,7 @@ class MigratorServer(LanguageServer):
 
     # -- documents -----------------------------------------------------------------------
 
-    def _text_document(self, uri: str) -> Optional[Any]:
+    def _text_document(self, uri: str) -> Optional[TextDocument]:
         # Only documents the client opened: the workspace would read any other from disk.
         if unquote(uri) not in self.workspace.text_documents:
             return None

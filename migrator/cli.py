@@ -363,6 +363,14 @@ def show_config(**params: Any) -> int:
     return EXIT_CLEAN
 
 
+@cli.command()
+def server() -> None:
+    """Run the language server (LSP) on stdin/stdout, for editors (needs the `server` extra)."""
+    from migrator.server import main as serve
+
+    sys.exit(serve())
+
+
 def _toml_value(value: Any) -> str:
     import json
 

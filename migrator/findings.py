@@ -11,7 +11,7 @@ what is shown, never which parts of a group are applied.
 from __future__ import annotations
 
 import ast
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Optional
 
@@ -55,6 +55,7 @@ def findings_and_edits(
     *,
     fix: bool,
     previews: bool,
+    fix_only: Optional[Collection[tuple[str, Location]]] = None,
 ) -> Outcome:
     from migrator.fixer import effective_applicability, fix_groups
 
@@ -79,13 +80,14 @@ def findings_and_edits(
     levels = effective_applicability(reports, silenced)
     components = fix_groups(reports)
     group_of = {index: component for component in components for index in component}
+    chosen = _groups_holding(reports, components, positions, fix_only) if fix_only is not None else None
     findings: list[Finding] = []
     edits: list[Edit] = []
     todos: set[tuple[int, str]] = set()
     for index, (report, level) in enumerate(zip(reports, levels)):
         applies = report.fix is not None and (
             level is Applicability.SAFE or (level is Applicability.UNSAFE and settings.unsafe_fixes)
-        )
+        ) and (chosen is None or index in chosen)
         if fix and applies and report.fix is not None:
             edits.extend(report.fix.edits)
         if silenced[index] or hidden[index]:
@@ -166,6 +168,21 @@ def _advice(
 
 def _level_of(report: Report) -> Applicability:
     return report.fix.applicability if report.fix is not None else Applicability.NONE
+
+
+def _groups_holding(
+    reports: Sequence[Report],
+    components: Sequence[Sequence[int]],
+    positions: dict[Any, CodeRange],
+    wanted: Collection[tuple[str, Location]],
+) -> set[int]:
+    """The reports of the fix groups that hold a report found at one of `wanted`."""
+    keys = set(wanted)
+    chosen: set[int] = set()
+    for component in components:
+        if any((reports[i].code, location_of(positions[reports[i].node])) in keys for i in component):
+            chosen.update(component)
+    return chosen
 
 
 def _edits_of(report: Report) -> tuple[Edit, ...]:

@@ -31,6 +31,9 @@ OPTIONS = (
     ),
     OptionSpec("model-map", dict, {}, "legacy model name -> chat model, per model", str),
     OptionSpec(
+        "deployment-map", dict, {}, "Azure deployment serving a completion model -> the chat deployment to use", str
+    ),
+    OptionSpec(
         "max-tokens",
         str,
         "max_completion_tokens",

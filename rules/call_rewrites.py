@@ -16,7 +16,9 @@ from migrator.rule import Edit, Fix, Report, RuleContext
 
 from . import edits, sdk, upgrade
 from .analysis import Analysis, CompletionsCall
+from .analysis.origins import string_origins
 from .analysis.records import DictAccess
+from .analysis.syntax import string_value
 from .parameters import is_neutral
 
 
@@ -31,7 +33,7 @@ class Blocker:
 
 def call_edits(ctx: RuleContext, analysis: Analysis, call: CompletionsCall) -> tuple[Applicability, list[str], list[Edit]]:
     """The edits that migrate the call, how safe they are, and notes saying why."""
-    applicability, notes, keep_max_tokens = call_safety(ctx, call, analysis.uses_of(call).escapes)
+    applicability, notes, keep_max_tokens = call_safety(ctx, analysis, call)
     quote = edits.quote_of(call.node)
     rename_engine = call.generation == "v0" and not call.is_azure and call.keyword("model") is None
     found = [Edit(call.node, call_transform(call, analysis, quote, keep_max_tokens, rename_engine))]
@@ -125,15 +127,18 @@ def upgrade_blockers(call: CompletionsCall) -> Iterator[Blocker]:
             )
 
 
-def call_safety(ctx: RuleContext, call: CompletionsCall, escapes: Sequence[str]) -> tuple[Applicability, list[str], bool]:
+def call_safety(ctx: RuleContext, analysis: Analysis, call: CompletionsCall) -> tuple[Applicability, list[str], bool]:
     """How safe the call's fix is, the notes that say why, and whether `max_tokens` stays."""
+    escapes = analysis.uses_of(call).escapes
     notes: list[str] = []
     applicability = Applicability.SAFE
     receiver = call.receiver
     if call.unproven is not None:
         applicability = Applicability.UNSAFE
         notes.append(call.unproven)
-    if call.generation == "v0" and call.is_azure:
+    if call.is_azure and _mapped_deployment(ctx, call):
+        pass  # the user named the chat deployment (OAI004 puts it in)
+    elif call.generation == "v0" and call.is_azure:
         applicability = Applicability.UNSAFE
         notes.append("on Azure, the deployment must serve a chat model")
     elif receiver is None:
@@ -142,6 +147,12 @@ def call_safety(ctx: RuleContext, call: CompletionsCall, escapes: Sequence[str])
     elif receiver.is_azure:
         applicability = Applicability.UNSAFE
         notes.append("on Azure, `model` names a deployment: it must serve a chat model")
+    if receiver is not None and receiver.custom_base_url and not receiver.is_azure:
+        applicability = Applicability.UNSAFE
+        notes.append(
+            "the client talks to a server other than OpenAI's (`base_url`): it may still serve "
+            "/v1/completions, and may not serve chat or the chosen model"
+        )
     if escapes:
         applicability = Applicability.UNSAFE
         notes.extend(escapes)
@@ -151,12 +162,24 @@ def call_safety(ctx: RuleContext, call: CompletionsCall, escapes: Sequence[str])
             keep_max_tokens = True
             notes.append("`max_tokens` kept: this client's server may not accept `max_completion_tokens`")
     model = call.model_argument()
-    if model is not None and not isinstance(model.value, (cst.SimpleString, cst.Name)):
-        notes.append("the model is computed: check that it names a chat model")
+    if model is not None and not isinstance(model.value, cst.SimpleString):
+        if not string_origins(analysis.names, model.value).complete:
+            applicability = Applicability.UNSAFE
+            notes.append("the model is computed: check that it names a chat model")
     logprobs = call.keyword("logprobs")
     if logprobs is not None and not isinstance(logprobs.value, (cst.Integer, cst.Name)):
         notes.append("`logprobs` becomes `logprobs=<value> is not None, top_logprobs=<value>`")
     return applicability, notes, keep_max_tokens
+
+
+def _mapped_deployment(ctx: RuleContext, call: CompletionsCall) -> bool:
+    deployment = call.model_argument()
+    mapping = ctx.options.get("deployment-map") or {}
+    return (
+        deployment is not None
+        and isinstance(deployment.value, cst.SimpleString)
+        and string_value(deployment.value) in mapping
+    )
 
 
 def call_transform(

@@ -66,9 +66,12 @@ class CompletionsCall:
         return self.receiver is not None and self.receiver.is_azure
 
     def model_argument(self) -> Optional[Union[cst.Arg, cst.DictElement]]:
-        """The argument naming the model (v0 on OpenAI: `model=` or `engine=`)."""
+        """The argument naming the model (v0 on OpenAI: `model=` or `engine=`; v0 on
+        Azure: the deployment, `deployment_id=` or `engine=`)."""
+        if self.generation == "v0" and self.is_azure:
+            return self.keyword("deployment_id") or self.keyword("engine") or self.keyword("model")
         model = self.keyword("model")
-        if model is None and self.generation == "v0" and not self.is_azure:
+        if model is None and self.generation == "v0":
             return self.keyword("engine")
         return model
 

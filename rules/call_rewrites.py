@@ -37,6 +37,8 @@ def call_edits(ctx: RuleContext, analysis: Analysis, call: CompletionsCall) -> t
     quote = edits.quote_of(call.node)
     rename_engine = call.generation == "v0" and not call.is_azure and call.keyword("model") is None
     found = [Edit(call.node, call_transform(call, analysis, quote, keep_max_tokens, rename_engine))]
+    if call.alias is not None and _first_through(analysis, call):
+        found.append(Edit(call.alias, _alias_transform(call)))
     if call.upgrade:
         found.extend(upgrade_edits(ctx, analysis, call))
         if call.keyword("timeout") is not None:
@@ -51,7 +53,10 @@ def call_edits(ctx: RuleContext, analysis: Analysis, call: CompletionsCall) -> t
 def call_report(code: str, analysis: Analysis, call: CompletionsCall, message: str, fix: Fix) -> Report:
     """The one finding of a call. Under `--sdk v1`, what v1 cannot express on it (Azure
     module configuration, per-call credentials) makes it manual instead."""
-    groups = frozenset({call.key}.union(*(access.kind.sources for access in owned_accesses(analysis, call))))
+    groups = frozenset(
+        {call.key}.union(*(access.kind.sources for access in owned_accesses(analysis, call)))
+        | ({f"alias@{id(call.alias)}"} if call.alias is not None else set())
+    )
     blockers = list(upgrade_blockers(call)) if call.upgrade else []
     if not blockers:
         return Report(code=code, node=call.node, message=message, fix=fix, groups=groups)
@@ -67,6 +72,24 @@ def call_report(code: str, analysis: Analysis, call: CompletionsCall, message: s
 def upgrade_group(analysis: Analysis) -> frozenset[str]:
     """The fix group of everything that moves to v1 with the whole file."""
     return frozenset(call.key for call in analysis.calls if call.upgrade)
+
+
+def _first_through(analysis: Analysis, call: CompletionsCall) -> bool:
+    """Whether the call is the first through its alias: that one rewrites the alias."""
+    return next(c for c in analysis.calls if c.alias is call.alias) is call
+
+
+def _alias_transform(call: CompletionsCall) -> Callable[[cst.Attribute], cst.Attribute]:
+    """The bound endpoint itself: `client.completions.create` -> `client.chat.completions.create`."""
+
+    def transform(updated: cst.Attribute) -> cst.Attribute:
+        if call.generation == "v0":
+            return updated.with_changes(value=_chat_resource(updated.value))
+        rewritten = edits.replace_attribute_in_chain(updated, lambda a: a.attr.value == "completions", edits.insert_chat)
+        assert isinstance(rewritten, cst.Attribute)
+        return rewritten
+
+    return transform
 
 
 def owned_accesses(analysis: Analysis, call: CompletionsCall) -> Iterator[DictAccess]:
@@ -192,6 +215,8 @@ def call_transform(
             args = list(updated.args)  # already chat: only the SDK changes
         else:
             args = _map_arguments(updated, quote, keep_max_tokens, rename_engine)
+        if call.alias is not None:
+            return updated.with_changes(args=args)  # the alias itself is rewritten once, apart
         if call.upgrade:
             args = _map_v0_keywords(args, updated.args)
             return updated.with_changes(func=_v1_function(call, analysis, updated.func), args=args)

@@ -27,6 +27,13 @@ SHAPED_ADVICE = (
 )
 
 
+VALUE_ADVICE = (
+    "whatever calls it passes `prompt=` and reads `choices[i].text`: hand over "
+    "`client.chat.completions.create` and change those callers to pass "
+    '`messages=[{"role": "user", "content": prompt}]` and read `choices[i].message.content`'
+)
+
+
 class CompletionsCallRule(Rule):
     """## What it does
     Finds calls that reach OpenAI's legacy Completions endpoint through the v1+ SDK:
@@ -87,6 +94,14 @@ class CompletionsCallRule(Rule):
                 message=f"legacy Completions call shape, but {shaped.why}",
                 advice=SHAPED_ADVICE,
                 groups=frozenset({f"shaped@{id(shaped.node)}"}),
+            )
+        for node, why in analysis.passed_around:
+            yield Report(
+                code=self.code,
+                node=node,
+                message=f"{why}; it cannot be migrated automatically",
+                advice=VALUE_ADVICE,
+                groups=frozenset({f"value@{id(node)}"}),
             )
         for node, why in analysis.v0_reported:
             yield Report(

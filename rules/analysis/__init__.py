@@ -63,7 +63,7 @@ def _build(ctx: RuleContext) -> Analysis:
     # A module that never imports openai can still call a client imported from another
     # module of the project, so calls are always resolved; bare `.text` reads only matter
     # next to openai.
-    if not (found.create_calls or found.v0_candidates or (uses_openai and found.text_attributes)):
+    if not (found.create_calls or found.v0_candidates or found.v1_references or (uses_openai and found.text_attributes)):
         return Analysis(uses_openai, other_sdk, names, flow, mocks=mocks)
     receivers = Receivers(names, ctx.path)
     dependencies: list[str] = []
@@ -92,6 +92,9 @@ def _build(ctx: RuleContext) -> Analysis:
             _sort(v0_call, calls, shaped)
         elif (why := finder.v0_unfixable(node)) is not None:
             v0_reported.append((node, why))
+    for node in found.name_calls:
+        _sort(finder.aliased_call(node, v0_azure, upgrade=mode == "v1"), calls, shaped)
+    passed_around = [(n, why) for n in found.v1_references if (why := finder.v1_reference(n)) is not None]
     # Every call found feeds the value kinds, even one dropped below: its responses stay
     # what they are.
     registry.update((id(call.node), call) for call in calls)
@@ -134,6 +137,7 @@ def _build(ctx: RuleContext) -> Analysis:
         model_constants=constants,
         uses=uses,
         v0_reported=tuple(v0_reported),
+        passed_around=tuple(passed_around),
         sdk_mode=mode,
         dict_accesses=accesses,
         error_references=tuple(errors),

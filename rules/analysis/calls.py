@@ -6,6 +6,8 @@ from typing import Callable, Optional, Union
 
 import libcst as cst
 
+from migrator.tree import Binding
+
 from .names import Names
 from .receivers import Receivers
 from .records import OTHER, Client, CompletionsCall, ShapedCall, Variant
@@ -53,8 +55,9 @@ class CallFinder:
 
     # -- v1: client.completions.create(...) --
 
-    def v1_call(self, node: cst.Call) -> Found:
-        func = node.func
+    def v1_call(self, node: cst.Call, alias: Optional[cst.Attribute] = None) -> Found:
+        """`node` as a legacy call; with `alias`, called through a name bound to it."""
+        func = alias if alias is not None else node.func
         assert isinstance(func, cst.Attribute)
         chain: list[cst.Attribute] = []
         current: cst.BaseExpression = func.value
@@ -102,7 +105,78 @@ class CallFinder:
             variant=variant,
             stream=literal_stream(node, spread),
             spread=spread,
+            alias=alias,
         )
+
+    # -- through a name: create = client.completions.create; create(...) --
+
+    def aliased_call(self, node: cst.Call, file_azure: bool, upgrade: bool) -> Found:
+        """A call through a name bound to the legacy endpoint. Migrated when the name is
+        bound once, in this scope, and only ever called; reported otherwise."""
+        assert isinstance(node.func, cst.Name)
+        bindings = self.names.assignments(node.func) or []
+        values = [self.names.assigned_value(binding) for binding in bindings]
+        legacy = [value for value in values if isinstance(value, cst.Attribute) and self._is_endpoint(value)]
+        mixed = [value for value in values if isinstance(value, cst.IfExp) and self._branches_endpoint(value)]
+        if not legacy and not mixed:
+            return None
+        name = node.func.value
+        if mixed or len(values) != 1 or not self._only_called(bindings[0], name):
+            why = f"`{name}` is bound to the legacy endpoint (alone or among other callables)"
+            return self._shaped(node, why)
+        alias = legacy[0]
+        if "completions" in [a for a in _chain_names(alias)]:
+            return self.v1_call(node, alias=alias)
+        if upgrade:
+            return self._shaped(node, f"`{name}` is bound to `{source(alias)}`, which --sdk v1 cannot move by itself")
+        return self.v0_call(node, file_azure, upgrade=False, alias=alias)
+
+    def _is_endpoint(self, value: cst.Attribute) -> bool:
+        if value.attr.value not in ("create", "acreate"):
+            return False
+        if _chain_names(value)[:1] == ["completions"]:
+            return not (isinstance(value.value, cst.Attribute) and isinstance(value.value.value, cst.Attribute)
+                        and value.value.value.attr.value in ("chat", "beta"))
+        return self.is_v0_completion(value.value)
+
+    def _branches_endpoint(self, value: cst.IfExp) -> bool:
+        return any(isinstance(branch, cst.Attribute) and self._is_endpoint(branch) for branch in (value.body, value.orelse))
+
+    def _only_called(self, binding: Binding, name: str) -> bool:
+        references = self.names.references(binding.node, name) or []
+        return bool(references) and all(
+            isinstance(parent := self.names.parent(reference), cst.Call) and parent.func is reference
+            for reference in references
+        )
+
+    def v1_reference(self, node: cst.Attribute) -> Optional[str]:
+        """`client.completions.create` handed around as a value (`partial`, a retry helper)."""
+        parent = self.names.parent(node)
+        if isinstance(parent, cst.Call) and parent.func is node:
+            return None
+        if self._alias_of(node):
+            return None  # called through the name: aliased_call() migrates or reports it
+        holder = node.value.value if isinstance(node.value, cst.Attribute) else None
+        if holder is None or (isinstance(holder, cst.Attribute) and holder.attr.value in ("chat", "beta")):
+            return None
+        if isinstance(parent, (cst.AssignTarget, cst.Del)) or not isinstance(self.receivers.receiver(holder), Client):
+            return None  # only a proven client's endpoint: an unknown `x.completions.create` is anything
+        return f"`{source(node)}` (the legacy Completions endpoint) is passed around as a value"
+
+    def _alias_of(self, node: cst.Attribute) -> bool:
+        """The value (or a branch of the value) of `name = <node>` where `name` is only
+        ever called: the calls through `name` are migrated or reported, once each."""
+        assignment = self.names.parent(node)
+        value: cst.CSTNode = node
+        if isinstance(assignment, cst.IfExp):
+            value, assignment = assignment, self.names.parent(assignment)
+        if not isinstance(assignment, cst.Assign) or assignment.value is not value or len(assignment.targets) != 1:
+            return False
+        target = assignment.targets[0].target
+        if not isinstance(target, cst.Name):
+            return False
+        binding = self.names.index.binding_of(target, target.value)
+        return binding is not None and self._only_called(binding, target.value)
 
     # -- v0: openai.Completion.create(...) --
 
@@ -121,8 +195,10 @@ class CallFinder:
             return isinstance(receiver, Client) and receiver.is_module
         return False
 
-    def v0_call(self, node: cst.Call, file_azure: bool, upgrade: bool = False) -> Found:
-        func = node.func
+    def v0_call(
+        self, node: cst.Call, file_azure: bool, upgrade: bool = False, alias: Optional[cst.Attribute] = None
+    ) -> Found:
+        func = alias if alias is not None else node.func
         assert isinstance(func, cst.Attribute)
         if func.attr.value not in ("create", "acreate"):
             return None
@@ -163,6 +239,7 @@ class CallFinder:
             chat=chat,
             method=func.attr.value,
             unproven=unproven,
+            alias=alias,
         )
 
     def _unproven_resource(self, resource: cst.BaseExpression) -> Optional[str]:
@@ -194,7 +271,7 @@ class CallFinder:
         parent = self.names.parent(node)
         if isinstance(parent, cst.Call) and parent.func is node:
             return None
-        if not self.is_v0_completion(node.value) or self.expects_failure(node):
+        if not self.is_v0_completion(node.value) or self.expects_failure(node) or self._alias_of(node):
             return None
         if isinstance(parent, (cst.Arg, cst.Assign, cst.AnnAssign, cst.Call, cst.Element, cst.IfExp)):
             return "`openai.Completion.create` (openai<1.0) is passed around as a value"
@@ -253,6 +330,16 @@ class CallFinder:
             isinstance(a, cst.ClassDef) and a.name.value in ("Completions", "AsyncCompletions")
             for a in self.names.ancestors(node)
         )
+
+
+def _chain_names(node: cst.Attribute) -> list[str]:
+    """The attribute names before `.create` in `x.completions.create`: ["completions", ...]."""
+    names = []
+    current: cst.BaseExpression = node.value
+    while isinstance(current, cst.Attribute):
+        names.append(current.attr.value)
+        current = current.value
+    return names
 
 
 def _names_the_module(node: cst.BaseExpression) -> bool:

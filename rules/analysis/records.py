@@ -60,6 +60,9 @@ class CompletionsCall:
     method: str = "create"
     # Why the receiver is not proven to be OpenAI's (the fix is then unsafe), when it is not.
     unproven: Optional[str] = None
+    # Called through a name bound to the endpoint (`create = client.completions.create`):
+    # that bound expression, which the fix rewrites once for all the calls through it.
+    alias: Optional[cst.Attribute] = None
 
     @property
     def is_azure(self) -> bool:
@@ -191,6 +194,7 @@ class Analysis:
     model_constants: Optional[dict[str, list[CompletionsCall]]] = None  # constant name -> calls using it
     uses: Optional[dict[str, CallUses]] = None  # call key -> how its response is used
     v0_reported: tuple[tuple[cst.CSTNode, str], ...] = ()  # no fix: (node, why)
+    passed_around: tuple[tuple[cst.CSTNode, str], ...] = ()  # v1 endpoint used as a value
     sdk_mode: SdkMode = "keep"
     dict_accesses: tuple[DictAccess, ...] = ()  # upgrade mode only
     error_references: tuple[cst.CSTNode, ...] = ()  # openai.error.X, upgrade mode

@@ -103,6 +103,8 @@ def owned_accesses(analysis: Analysis, call: CompletionsCall) -> Iterator[DictAc
 
 
 def access_rewrite(access: DictAccess) -> Optional[Callable[[cst.BaseExpression], cst.BaseExpression]]:
+    if access.kind.mixed:
+        return None  # another value may be read here too: not rewritten, and holds its call
     if upgrade.is_attribute_name(access.key) and (access.default is None or upgrade.is_simple_default(access.default)):
         return upgrade.to_attribute(access.key)
     return None

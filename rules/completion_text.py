@@ -15,7 +15,7 @@ from .analysis.reads import LOGPROB_FIELDS
 from .analysis.syntax import source, subscript_key
 from .call_rewrites import access_rewrite, owned_accesses
 from .edits import set_string
-from .read_rewrites import read_rewrite
+from .read_rewrites import mixed_read, read_rewrite
 from .type_rewrites import type_reports
 
 # `__lp__` stands for the expression that held the legacy logprobs.
@@ -90,9 +90,11 @@ class CompletionTextRule(Rule):
         analysis = analyse(ctx)
         flow = analysis.flow
         for read in analysis.reads:
-            if read.kind is not None and read.kind.tag == "chunk_choice":
+            if read.kind is not None and read.kind.read_tag == "chunk_choice":
                 continue  # OAI003
-            if read.kind is not None:
+            if read.kind is not None and read.kind.mixed:
+                yield mixed_read(self.code, read.node, read.kind)
+            elif read.kind is not None:
                 generation = flow.generation_of(read.kind)
                 transform = read_rewrite(analysis.names, read, "message", generation) if generation else None
                 yield Report(
@@ -117,6 +119,9 @@ class CompletionTextRule(Rule):
                     groups=frozenset({f"read@{id(read.node)}"}),
                 )
         for compare in analysis.object_compares:
+            if compare.kind.mixed:
+                yield mixed_read(self.code, compare.node, compare.kind)
+                continue
             chat_object = "chat.completion.chunk" if compare.kind.tag == "chunk" else "chat.completion"
             yield Report(
                 code=self.code,
@@ -181,7 +186,9 @@ class CompletionTextRule(Rule):
                 candidates.append((subscript, subscript.value, key, True))
         for node, holder, field, item in candidates:
             kind = analysis.flow.kind(holder)
-            if kind is not None and kind.tag == "logprobs":
+            if kind is not None and kind.read_tag == "logprobs" and kind.mixed:
+                yield mixed_read(self.code, node, kind)
+            elif kind is not None and kind.tag == "logprobs":
                 generation = analysis.flow.generation_of(kind)
                 # v0 dicts keep the subscript style; v1 objects (and v0 code moved to v1) read attributes.
                 dict_style = item and generation == "v0"

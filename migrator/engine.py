@@ -11,7 +11,7 @@ from collections.abc import Sequence
 from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
-from migrator.model import Applicability, FileResult, Finding, Location, Replacement
+from migrator.model import Applicability, FileResult, Finding, Location, ParseError, Replacement
 from migrator.rule import Edit, Report, Rule, RuleContext, RulePack
 from migrator.settings import Settings
 from migrator.suppression import HINT, UNUSED_CODE, SuppressionIndex
@@ -55,13 +55,18 @@ def check_source(
     try:
         module = cst.parse_module(source)
     except cst.ParserSyntaxError as error:
-        result.error = f"syntax error at {error.raw_line}:{error.raw_column + 1}: {_first_line(error.message)}"
+        from migrator.syntax import libcst_error
+
+        result.parse_error = libcst_error(source, error)
+        result.error = result.parse_error.describe()
         return result
     except (UnicodeDecodeError, LookupError, SyntaxError, ValueError) as error:
         result.error = f"cannot decode or parse: {_first_line(str(error))}"
+        result.parse_error = ParseError("decode", 0, 0, _first_line(str(error)))
         return result
     except RecursionError:
         result.error = "cannot parse: nesting too deep"
+        result.parse_error = ParseError("nesting", 0, 0, "nesting too deep")
         return result
 
     known = frozenset(rule.code for rule in pack.rule_classes())
@@ -202,6 +207,7 @@ def _analyse(
     for component in fix_groups(reports):
         shared = [edit for i in component for edit in _edits_of(reports[i])]
         group_edits.update({i: shared for i in component})
+    inherited = _blocked_advice(reports, blocked, applicability, lines, positions)
     findings: list[Finding] = []
     edits: list[Edit] = []
     todos: set[tuple[int, str]] = set()
@@ -227,7 +233,7 @@ def _analyse(
                 path=path,
                 location=location,
                 fix=level,
-                advice=report.advice,
+                advice=report.advice or inherited.get(index),
                 fixed=fix and applies,
                 replacement=replacement,
                 source=_region_text(lines, location),
@@ -247,6 +253,57 @@ def _analyse(
         findings.extend(_unused_findings(path, suppressions, rules, known_codes))
     findings.sort(key=Finding.sort_key)
     return findings, edits
+
+
+def _blocked_advice(
+    reports: Sequence[Report],
+    blocked: Sequence[bool],
+    applicability: Sequence[Applicability],
+    lines: Sequence[str],
+    positions: Any,
+) -> dict[int, str]:
+    """What to do by hand about a finding whose own fix is held back by its group.
+
+    A fix group is applied whole or not at all: a member with a fix of its own becomes
+    manual when another member has none (or is silenced). What a person must do is then
+    the blockers' business: the advice names them. A finding without a fix of its own
+    keeps what its rule said (a rule that said nothing is a gap in that rule, which the
+    fixture tests catch).
+    """
+    from migrator.fixer import fix_groups
+
+    advice: dict[int, str] = {}
+    for component in fix_groups(reports):
+        if applicability[component[0]] is not Applicability.NONE:
+            continue
+        manual = [i for i in component if reports[i].fix is None and not blocked[i]]
+        silenced = [i for i in component if blocked[i]]
+        for index in component:
+            report = reports[index]
+            if report.fix is None or report.advice or blocked[index]:
+                continue
+            parts = []
+            names = [_named(reports[i], lines, positions) for i in manual if i != index]
+            if names:
+                listed = " and ".join(dict.fromkeys(names))
+                verb, their = ("is", "its") if len(names) == 1 else ("are", "their")
+                parts.append(f"{listed} {verb} resolved by hand (see {their} help)")
+            names = [_named(reports[i], lines, positions) for i in silenced if i != index]
+            if names:
+                parts.append(f"the suppression comment on {' and '.join(dict.fromkeys(names))} is removed")
+            if parts:
+                advice[index] = f"`migrator fix` migrates this with its call once {' and '.join(parts)}"
+    return advice
+
+
+def _named(report: Report, lines: Sequence[str], positions: Any) -> str:
+    """`OAI005 `echo=True``: a finding's code and, when short, the code it flags."""
+    where = positions.get(report.node)
+    if where is not None and where.start.line == where.end.line:
+        snippet = lines[where.start.line - 1][where.start.column : where.end.column]
+        if 0 < len(snippet) <= 40 and "`" not in snippet:
+            return f"{report.code} `{snippet}`"
+    return report.code
 
 
 def _edits_of(report: Report) -> tuple[Edit, ...]:

@@ -81,7 +81,7 @@ def _files(findings: Sequence[Finding]) -> int:
     return len({finding.path for finding in findings})
 
 
-def left_line(remaining: Sequence[Finding], *, check_command: str) -> str:
+def left_line(remaining: Sequence[Finding], *, check_command: str, diff: bool = False, fixed: int = 0) -> str:
     """`21 findings left: 10 fixable with `--unsafe-fixes`, 11 manual (`migrator check .` lists them).`"""
     unsafe = sum(1 for f in remaining if f.fix is Applicability.UNSAFE)
     manual = sum(1 for f in remaining if f.fix is Applicability.NONE)
@@ -94,7 +94,14 @@ def left_line(remaining: Sequence[Finding], *, check_command: str) -> str:
         parts.append(f"{manual} manual")
     if other:
         parts.append(f"{other} not applied because of the errors above")
-    return f"{plural(len(remaining), 'finding')} left: {', '.join(parts)} (`{check_command}` lists them)."
+    if diff and fixed:
+        # Nothing was written: the check lists the findings the diff fixes too, marked [*].
+        return (
+            f"{plural(len(remaining), 'finding')} would be left: {', '.join(parts)} "
+            f"(`{check_command}` lists them, and marks [*] those this diff fixes)."
+        )
+    left = "would be left" if diff else "left"
+    return f"{plural(len(remaining), 'finding')} {left}: {', '.join(parts)} (`{check_command}` lists them)."
 
 
 def fix_summary(summary: RunSummary, *, diff: bool, check_command: str) -> list[str]:
@@ -110,9 +117,9 @@ def fix_summary(summary: RunSummary, *, diff: bool, check_command: str) -> list[
     elif summary.findings:
         lines.append("No fixes would be applied." if diff else "No fixes applied.")
     if remaining:
-        lines.append(left_line(remaining, check_command=check_command))
+        lines.append(left_line(remaining, check_command=check_command, diff=diff, fixed=len(fixed)))
     elif summary.findings:
-        lines.append("Nothing is left to migrate.")
+        lines.append("Nothing would be left to migrate." if diff else "Nothing is left to migrate.")
     lines.extend(_incomplete_lines(summary))
     return lines
 

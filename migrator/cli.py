@@ -68,6 +68,7 @@ def settings_options(function: Callable[..., Any]) -> Callable[..., Any]:
         click.option("--respect-gitignore/--no-respect-gitignore", default=None, help="Skip files that git ignores (default: on)."),
         click.option("--warn-unused-ignores", is_flag=True, default=None, help=f"Report suppression comments that silence nothing ({UNUSED_CODE})."),
         click.option("--jobs", "-j", type=click.IntRange(min=1), default=None, help="Worker processes (default: all cores)."),
+        click.option("--line-length", type=click.IntRange(min=0), default=None, help="Lay a rewritten call out one argument per line when it gets wider (default: the project's ruff or black line-length, else 88; 0: never)."),
         *_pack_option_decorators(),
     ]
     for option in reversed(options):
@@ -105,6 +106,7 @@ def _command_line_values(params: dict[str, Any], pack: RulePack) -> dict[str, An
         "force-exclude": params.get("force_exclude") or None,
         "warn-unused-ignores": params.get("warn_unused_ignores") or None,
         "add-todo": params.get("add_todo") or None,
+        "line-length": params.get("line_length"),
     }
     for spec in pack.options:
         if spec.cli is not None:
@@ -123,7 +125,9 @@ def resolve_params(params: dict[str, Any], pack: RulePack) -> Resolved:
     else:
         config_path = find_config(Path(paths[0]))
     known = list(pack.known_codes())
-    return resolve(_command_line_values(params, pack), pack.options, known, config_path=config_path)
+    return resolve(
+        _command_line_values(params, pack), pack.options, known, config_path=config_path, project=Path(paths[0])
+    )
 
 
 def rule_infos(pack: RulePack) -> tuple[RuleInfo, ...]:

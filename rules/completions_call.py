@@ -181,6 +181,9 @@ class CompletionsCallRule(Rule):
             )
 
         def transform(updated: cst.Call) -> cst.Call:
+            return edits.fit_call(migrate(updated), call.node, ctx)
+
+        def migrate(updated: cst.Call) -> cst.Call:
             if call.chat:
                 args = list(updated.args)  # already chat: only the SDK changes
             else:

@@ -283,9 +283,9 @@ def _blocked_advice(
             if report.fix is None or report.advice or blocked[index]:
                 continue
             parts = []
-            names = [_named(reports[i], lines, positions) for i in manual if i != index]
+            names = list(dict.fromkeys(_named(reports[i], lines, positions) for i in manual if i != index))
             if names:
-                listed = " and ".join(dict.fromkeys(names))
+                listed = " and ".join(names)
                 verb, their = ("is", "its") if len(names) == 1 else ("are", "their")
                 parts.append(f"{listed} {verb} resolved by hand (see {their} help)")
             names = [_named(reports[i], lines, positions) for i in silenced if i != index]

@@ -20,17 +20,10 @@ from click.testing import CliRunner, Result
 import migrator.files
 import migrator.runner
 from migrator.cli import cli
-from migrator.config import DEFAULT_LINE_LENGTH
 from migrator.files import Snapshot, read_source, write_atomically
 from migrator.runner import Job, process_file
 from migrator.settings import Settings
-from tests.helpers import fixed as fixed_in_process
-
-
-def fixed(source: str) -> str:
-    """What the CLI writes: `--isolated` reads no project, so the line length is 88."""
-    return fixed_in_process(source, line_length=DEFAULT_LINE_LENGTH)
-
+from tests.helpers import cli_fixed as fixed
 
 LEGACY = '''from openai import OpenAI
 

@@ -36,7 +36,8 @@ def call_edits(ctx: RuleContext, analysis: Analysis, call: CompletionsCall) -> t
     applicability, notes, keep_max_tokens = call_safety(ctx, analysis, call)
     quote = edits.quote_of(call.node)
     rename_engine = call.generation == "v0" and not call.is_azure and call.keyword("model") is None
-    found = [Edit(call.node, call_transform(call, analysis, quote, keep_max_tokens, rename_engine))]
+    migrate = call_transform(call, analysis, quote, keep_max_tokens, rename_engine)
+    found = [Edit(call.node, lambda updated: edits.fit_call(migrate(updated), call.node, ctx))]
     if call.alias is not None and _first_through(analysis, call):
         found.append(Edit(call.alias, _alias_transform(call)))
     if call.upgrade:

@@ -8,6 +8,9 @@ the built-in default model applies as an unsafe fix):
 2. `fix --unsafe-fixes`, then `check --output-format json` again: what is left;
 3. `fix --unsafe-fixes` once more: it must change nothing.
 
+When the first fix changed no file, the second check and fix are not run: the same bytes
+give the same results.
+
 Per file, a census site of the original is *migrated* when the census finds fewer sites
 in the fixed file, and *reported* when a finding of the second check overlaps its lines;
 what is neither is *silent*, the defect this stage exists to catch. A site with no
@@ -42,6 +45,11 @@ WRITTEN = {
     "chat.completions.create (openai>=1)": re.compile(rb"\bchat\.completions\.create\b"),
 }
 
+# Reads of a legacy response's text (`.text`, `["text"]`, `.get("text")`). A fix that
+# lowers their number in a file where it migrated none of the file's census sites has
+# rewritten reads apart from their call: half-migrated code (the whole-call promise).
+LEGACY_READ = re.compile(rb"\.text\b|\[\s*[\"']text[\"']\s*\]|\.get\(\s*[\"']text[\"']")
+
 TOOL_FAILURE_SIGNS = ("internal error", "please report", "Traceback (most recent call last)")
 
 # Filled as packages are scored; the terminal summary (tests/conftest.py) reads it.
@@ -70,7 +78,7 @@ class _Finding:
 # The largest package takes a few seconds per command; a command that takes this long
 # hangs (seen: a module-level `global` statement), and the package's remaining commands
 # are not run.
-TIMEOUT = 45.0
+TIMEOUT = 30.0
 
 
 class Hung(Exception):
@@ -79,7 +87,7 @@ class Hung(Exception):
 
 def migrator(cwd: Path, *args: str) -> subprocess.CompletedProcess[str]:
     command = [sys.executable, "-m", "migrator", args[0], "--isolated", "--no-cache"]
-    command += ["--no-respect-gitignore", "--jobs", "1", *args[1:]]
+    command += ["--no-respect-gitignore", "--sdk", "auto", "--jobs", "1", *args[1:]]
     try:
         return subprocess.run(
             command, capture_output=True, text=True, check=False, cwd=cwd, timeout=TIMEOUT
@@ -157,9 +165,13 @@ def score(package: Package, workdir: Path) -> Outcome:
         first, errors_before = _findings(run("check", "--output-format", "json"), root, workdir)
         run("fix", "--unsafe-fixes")
         fixed = _snapshot_files(root)
-        second, errors_after = _findings(run("check", "--output-format", "json"), root, workdir)
-        run("fix", "--unsafe-fixes")
-        again = _snapshot_files(root)
+        if fixed == original:
+            # Same bytes, same results: the second check and fix would repeat the first.
+            second, errors_after, again = first, errors_before, fixed
+        else:
+            second, errors_after = _findings(run("check", "--output-format", "json"), root, workdir)
+            run("fix", "--unsafe-fixes")
+            again = _snapshot_files(root)
     except Hung as error:
         # What was not found counts as silent; the files are scored as they are now.
         problems.append(f"{error}: the tool hangs on this package")
@@ -208,6 +220,18 @@ def score(package: Package, workdir: Path) -> Outcome:
                 )
         if fixed[path] != original[path]:
             counts["files_changed"] += 1
+            reads_before = len(LEGACY_READ.findall(original[path]))
+            reads_after = len(LEGACY_READ.findall(fixed[path]))
+            if reads_after < reads_before and len(after.sites) >= len(before.sites):
+                counts["half_migrated_files"] += 1
+                details.append(
+                    {
+                        "failure": "reads rewritten, no call migrated",
+                        "path": f"{cached}/{path}",
+                        "message": f"{reads_before - reads_after} legacy text read(s) rewritten; "
+                        f"census sites {len(before.sites)} before, {len(after.sites)} after",
+                    }
+                )
             for label, pattern in WRITTEN.items():
                 written[label] += max(
                     0, len(pattern.findall(fixed[path])) - len(pattern.findall(original[path]))
@@ -257,6 +281,7 @@ def score(package: Package, workdir: Path) -> Outcome:
             "files_changed",
             "unparsable_originals",
             "unparsable_outputs",
+            "half_migrated_files",
             "non_idempotent",
             "oai001_off_call",
             "tool_errors_before",
@@ -278,6 +303,7 @@ def score(package: Package, workdir: Path) -> Outcome:
         ("silent", "census sites left after fix with no finding"),
         ("sites_added_by_fix", "census sites that the fix added"),
         ("unparsable_outputs", "fixed files that do not parse"),
+        ("half_migrated_files", "files where the fix rewrote reads but migrated no call"),
         ("non_idempotent", "files a second fix changed"),
         ("oai001_off_call", "OAI001 findings on a line that holds no call"),
     ):
@@ -313,6 +339,7 @@ TOTAL_KEYS = (
     "sites_added_by_fix",
     "files_changed",
     "unparsable_outputs",
+    "half_migrated_files",
     "non_idempotent",
     "oai001_off_call",
     "hung_commands",
@@ -357,11 +384,13 @@ def results_markdown(packages: dict[str, dict[str, Any]]) -> str:
         f"{total['reported']} still reported, **{total['silent']} silent** "
         f"({total['silent_before_fix']} silent already before the fix); "
         f"{total['unparsable_outputs']} unparsable outputs, {total['non_idempotent']} non-idempotent files, "
-        f"{total['oai001_off_call']} OAI001 findings on a line with no call; "
+        f"{total['half_migrated_files']} files with reads rewritten but no call migrated, "
+        f"{total['oai001_off_call']} OAI001 findings on a line with no call, "
+        f"{total['hung_commands']} package(s) on which the tool hangs; "
         f"{total['excluded_other_sdk']} look-alike sites of other SDKs left out.",
         "",
-        "| package | files | sites | silent before | migrated | reported | silent | unparsable | non-idempotent | OAI001 off a call | fix wrote (v0 chat / v1 chat) | openai pin |",
-        "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |",
+        "| package | files | sites | silent before | migrated | reported | silent | unparsable | half-migrated | non-idempotent | OAI001 off a call | hangs | fix wrote (v0 chat / v1 chat) | openai pin |",
+        "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |",
     ]
     for key, entry in packages.items():
         package = by_id.get(key)
@@ -370,7 +399,8 @@ def results_markdown(packages: dict[str, dict[str, Any]]) -> str:
         lines.append(
             f"| {label} | {entry['files']} | {entry['sites']} | {entry['silent_before_fix']} | "
             f"{entry['migrated']} | {entry['reported']} | {entry['silent']} | {entry['unparsable_outputs']} | "
-            f"{entry['non_idempotent']} | {entry['oai001_off_call']} | {wrote} | "
+            f"{entry['half_migrated_files']} | {entry['non_idempotent']} | {entry['oai001_off_call']} | "
+            f"{entry['hung_commands']} | {wrote} | "
             f"{package.pin.replace('|', '/') if package else ''} |"
         )
     lines += ["", "What each package is in the corpus for:", ""]
@@ -386,7 +416,8 @@ def summary_lines(outcomes: dict[str, Outcome]) -> list[str]:
         f"{total['migrated']} migrated, {total['reported']} reported, {total['silent']} silent "
         f"(before fix: {total['silent_before_fix']} silent); "
         f"{total['unparsable_outputs']} unparsable outputs, {total['non_idempotent']} non-idempotent, "
-        f"{total['oai001_off_call']} OAI001 off a call",
+        f"{total['half_migrated_files']} half-migrated files, "
+        f"{total['oai001_off_call']} OAI001 off a call, {total['hung_commands']} hung",
     ]
 
 

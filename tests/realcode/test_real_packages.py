@@ -5,7 +5,8 @@ registry on first use and cached (`corpus.py`); when the registry cannot be reac
 stage is skipped with one line. Each case asserts that nothing is silently left behind:
 every legacy site the census finds is migrated by `fix --unsafe-fixes` or still reported
 afterwards, and was reported before the fix too; every fixed file parses; a second fix
-changes nothing; no OAI001 finding points at a line without a call; and the counts equal
+changes nothing; no fix rewrites reads of a file while migrating none of its calls; no
+OAI001 finding points at a line without a call; the tool finishes; and the counts equal
 the reviewed snapshot (`snapshot.json`; `--update-realcode` rewrites it and
 `RESULTS.md`, review the diff before committing).
 
@@ -36,6 +37,12 @@ def _selected(session: pytest.Session) -> list[Package]:
             if isinstance(package, Package) and package not in chosen:
                 chosen.append(package)
     return chosen
+
+
+def _describe(detail: dict[str, str]) -> str:
+    where = ":".join(filter(None, [detail.get("path"), detail.get("where")]))
+    what = detail.get("code") or detail.get("message") or detail.get("line")
+    return "  " + " ".join(filter(None, [f"{detail['failure']}:", where, detail.get("kind"), what]))
 
 
 @pytest.fixture(scope="session")
@@ -73,10 +80,7 @@ def test_real_package(package: Package, scored: dict[str, score.Outcome]) -> Non
             f"counts differ from the snapshot (--update-realcode rewrites it): {changed}"
         )
     if problems:
-        shown = [
-            f"  {d['failure']}: {d.get('path', '')}:{d.get('where', '')} {d.get('kind', '')} {d.get('code') or d.get('message') or d.get('line') or ''}".rstrip()
-            for d in outcome.details[:40]
-        ]
+        shown = [_describe(detail) for detail in outcome.details[:40]]
         more = len(outcome.details) - len(shown)
         pytest.fail(
             f"{package.id}: "

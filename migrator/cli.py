@@ -21,7 +21,7 @@ import click
 from migrator import __version__
 from migrator.cache import DEFAULT_DIRECTORY as DEFAULT_CACHE_DIR
 from migrator.config import ConfigError, Resolved, find_config, resolve, split_codes
-from migrator.reporters import FORMATS, RenderOptions, RuleInfo, RunSummary
+from migrator.reporters import FORMATS, RenderOptions, RuleInfo, RunSummary, Tool
 from migrator.rule import RulePack
 from migrator.runner import Job, load_pack, run_files
 from migrator.suppression import UNUSED_CODE
@@ -129,6 +129,10 @@ def resolve_params(params: dict[str, Any], pack: RulePack) -> Resolved:
     )
 
 
+def tool(pack: RulePack) -> Tool:
+    return Tool(pack.product, __version__, pack.homepage)
+
+
 def rule_infos(pack: RulePack) -> tuple[RuleInfo, ...]:
     from migrator.suppression import UNUSED_DOC, UNUSED_NAME, UNUSED_SUMMARY
 
@@ -137,10 +141,12 @@ def rule_infos(pack: RulePack) -> tuple[RuleInfo, ...]:
     return tuple(infos)
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
+@click.group(
+    context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100}, help=_pack().description
+)
 @click.version_option(__version__, prog_name="migrator")
 def cli() -> None:
-    """Find code written against OpenAI's legacy Completions API and migrate it to Chat Completions."""
+    pass
 
 
 def _run(
@@ -152,7 +158,7 @@ def _run(
     resolved = resolve_params(params, pack)
     paths = params.get("paths") or (".",)
     files, path_errors = discover(paths, resolved.settings)
-    summary = RunSummary(errors=list(path_errors))
+    summary = RunSummary(errors=list(path_errors), tool=tool(pack))
     # Only the machine formats show each fix's text; people get the diff instead.
     previews = previews or params.get("output_format") in ("json", "sarif")
     job = Job(settings=resolved.settings, fix=fix, write=fix and not diff, keep_old=diff, previews=previews)
@@ -409,7 +415,7 @@ def report(**params: Any) -> int:
 @_guard
 def show_config(**params: Any) -> int:
     """Print the effective settings for PATHS and where each one came from, and what the
-    rule pack decides from the paths (the SDK openai<1.0 code moves to, from the pins)."""
+    rule pack says about the paths (an SDK version decided from the pins, say)."""
     import json
 
     from migrator.settings import DEFAULT_EXCLUDES

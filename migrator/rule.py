@@ -27,8 +27,8 @@ if TYPE_CHECKING:  # LibCST is imported lazily: a clean file never pays for it.
 _T = TypeVar("_T")
 
 # A byte prefilter: any of the groups, where a group needs every one of its byte strings.
-# `((b"completions",), (b"openai", b"choices"))` lets through a file that mentions
-# `completions`, or both `openai` and `choices`.
+# `((b"Engine",), (b"import", b"choices"))` lets through a file that mentions `Engine`,
+# or both `import` and `choices`.
 PrefilterSpec = tuple[tuple[bytes, ...], ...]
 
 
@@ -173,9 +173,11 @@ class RulePack:
     # Work the rules share, run once per file before them: what it yields (notes,
     # dependencies) goes with the file's results.
     shared: Optional[Callable[[RuleContext], Iterable[Output]]] = None
-    # The distribution the pack makes of the engine: reports name it as their tool.
+    # The distribution the pack makes of the engine: reports name it as their tool, the
+    # command line's help says what it does.
     product: str = "migrator"
     homepage: str = ""
+    description: str = ""
     # `migrator config PATHS`: (the paths, the pack's option values) -> lines to show.
     describe: Optional[Callable[[Sequence[str], Mapping[str, Any]], list[Description]]] = None
     prefilter: BytePrefilter = field(init=False, repr=False, compare=False)

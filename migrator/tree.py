@@ -170,7 +170,7 @@ class ModuleIndex:
         return None
 
     def qualified_names(self, node: cst.CSTNode) -> set[str]:
-        """Dotted names an expression stands for (`oa.OpenAI` -> `openai.OpenAI`)."""
+        """Dotted names an expression stands for (`np.array` -> `numpy.array`)."""
         if isinstance(node, cst.Name):
             found: set[str] = set()
             bindings = self.bindings(node)

@@ -77,5 +77,6 @@ PACK = RulePack(
     shared=_shared_analysis,
     product=PRODUCT,
     homepage=HOMEPAGE,
+    description="Find code written against OpenAI's legacy Completions API and migrate it to Chat Completions.",
     describe=describe,
 )

@@ -123,24 +123,15 @@ def _finding_to(finding: Finding) -> dict[str, Any]:
     return {
         "code": finding.code,
         "message": finding.message,
-        "location": _location_to(finding.location),
+        "location": finding.location.as_dict(),
         "fix": finding.fix.value,
         "advice": finding.advice,
-        "replacement": {"location": _location_to(replacement.location), "content": replacement.content}
+        "replacement": {"location": replacement.location.as_dict(), "content": replacement.content}
         if replacement is not None
         else None,
         "source": finding.source,
         "cell": finding.cell,
-        "file_location": _location_to(finding.file_location) if finding.file_location is not None else None,
-    }
-
-
-def _location_to(location: Location) -> dict[str, int]:
-    return {
-        "line": location.line,
-        "column": location.column,
-        "end_line": location.end_line,
-        "end_column": location.end_column,
+        "file_location": finding.file_location.as_dict() if finding.file_location is not None else None,
     }
 
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import sys
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -11,11 +10,7 @@ from typing import Any, Optional
 from migrator.rule import OptionSpec
 from migrator.settings import DEFAULT_EXCLUDES, Settings
 from migrator.suppression import UNUSED_CODE
-
-if sys.version_info >= (3, 11):
-    import tomllib
-else:  # pragma: no cover - exercised on 3.9/3.10 only
-    import tomli as tomllib  # type: ignore[import-not-found,unused-ignore]
+from migrator.tomlfile import tomllib
 
 
 class ConfigError(Exception):

@@ -31,6 +31,10 @@ class Location:
     end_line: int
     end_column: int
 
+    def as_dict(self) -> dict[str, int]:
+        """The JSON form (reports, the results cache): the field names as keys."""
+        return {"line": self.line, "column": self.column, "end_line": self.end_line, "end_column": self.end_column}
+
 
 @dataclass(frozen=True)
 class Replacement:

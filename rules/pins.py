@@ -15,7 +15,6 @@ from __future__ import annotations
 import configparser
 import os
 import re
-import sys
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cache
@@ -29,10 +28,7 @@ from .releases import openai_releases
 if TYPE_CHECKING:
     from packaging.version import Version
 
-if sys.version_info >= (3, 11):
-    import tomllib
-else:  # pragma: no cover
-    import tomli as tomllib  # type: ignore[import-not-found,unused-ignore]
+from migrator.tomlfile import tomllib
 
 NAME = "openai"
 KEEP, V1 = "keep", "v1"

@@ -18,16 +18,11 @@ from __future__ import annotations
 
 import ast
 import os
-import sys
 from pathlib import Path
 
 import pytest
 
-if sys.version_info >= (3, 11):
-    import tomllib
-else:  # pragma: no cover
-    import tomli as tomllib
-
+from migrator.tomlfile import tomllib
 from tests.helpers import TEST_MODEL, run
 
 # MIGRATOR_FIXTURES points the harness at another tree (tests/test_rule_pack.py runs it

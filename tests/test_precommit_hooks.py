@@ -108,12 +108,8 @@ def test_check_hook_fails_and_changes_nothing(tmp_path: Path, hook_repo: Path, p
 def test_readme_rev_and_action_tag_are_the_release_tag() -> None:
     """`rev:` and `uses: ...@` name the tag `v<version>` of the version in pyproject.toml."""
     import re
-    import sys
 
-    if sys.version_info >= (3, 11):
-        import tomllib
-    else:  # pragma: no cover
-        import tomli as tomllib
+    from migrator.tomlfile import tomllib
 
     root = Path(__file__).resolve().parent.parent
     version = tomllib.loads((root / "pyproject.toml").read_text())["project"]["version"]

@@ -17,12 +17,7 @@ import pytest
 from lsprotocol import types
 
 from migrator.server.text import add_noqa, apply_edits, text_edits
-
-if sys.version_info >= (3, 11):
-    import tomllib
-else:  # pragma: no cover
-    import tomli as tomllib
-
+from migrator.tomlfile import tomllib
 from tests.lsp_client import (
     Client,
     apply_workspace_edit,

@@ -5,25 +5,16 @@ from __future__ import annotations
 import json
 from typing import Any, Optional
 
-from migrator.model import Finding, Location, Replacement
+from migrator.model import Finding, Replacement
 from migrator.reporters import RunSummary
 
 SCHEMA_VERSION = 1
 
 
-def location_data(location: Location) -> dict[str, int]:
-    return {
-        "line": location.line,
-        "column": location.column,
-        "end_line": location.end_line,
-        "end_column": location.end_column,
-    }
-
-
 def _replacement(replacement: Optional[Replacement]) -> Optional[dict[str, Any]]:
     if replacement is None:
         return None
-    return {"content": replacement.content, **location_data(replacement.location)}
+    return {"content": replacement.content, **replacement.location.as_dict()}
 
 
 def finding_data(f: Finding) -> dict[str, Any]:
@@ -32,7 +23,7 @@ def finding_data(f: Finding) -> dict[str, Any]:
         "message": f.message,
         "path": f.path,
         "cell": f.cell,  # notebooks: 1-based cell number; lines are then within the cell
-        **location_data(f.location),
+        **f.location.as_dict(),
         "fix": f.fix.value,
         "fixed": f.fixed,
         "advice": f.advice,

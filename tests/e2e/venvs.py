@@ -81,7 +81,8 @@ def env_python(env: Path) -> Path:
 
 
 @contextmanager
-def _build_lock(path: Path) -> Iterator[None]:
+def file_lock(path: Path) -> Iterator[None]:
+    """An advisory lock on `path` (made if need be) while the block runs."""
     try:
         import fcntl
     except ImportError:  # Windows: the atomic rename alone keeps builds correct.
@@ -150,7 +151,7 @@ def ensure_env(sdk_version: str) -> Path:
     if (target / _READY_MARKER).is_file():
         return env_python(target)
     target.parent.mkdir(parents=True, exist_ok=True)
-    with _build_lock(target.parent / f"{target.name}.lock"):
+    with file_lock(target.parent / f"{target.name}.lock"):
         # Another process may have finished the build while this one waited for the lock.
         if not (target / _READY_MARKER).is_file():
             _build(target, sdk_version)

@@ -21,12 +21,10 @@ import sys
 import tarfile
 import tempfile
 import zipfile
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
-from tests.e2e.venvs import _OFFLINE_SIGNS, RegistryUnavailable
+from tests.e2e.venvs import _OFFLINE_SIGNS, RegistryUnavailable, file_lock
 
 
 @dataclass(frozen=True)
@@ -302,28 +300,13 @@ def _download(package: Package, into: Path) -> Path:
     return archives[0]
 
 
-@contextmanager
-def _lock(path: Path) -> Iterator[None]:
-    try:
-        import fcntl
-    except ImportError:  # Windows: the atomic rename alone keeps extraction correct.
-        yield
-        return
-    with open(path, "a+b") as handle:
-        fcntl.flock(handle.fileno(), fcntl.LOCK_EX)
-        try:
-            yield
-        finally:
-            fcntl.flock(handle.fileno(), fcntl.LOCK_UN)
-
-
 def ensure(package: Package) -> Path:
     """The extracted release, downloaded and extracted once."""
     target = package_dir(package)
     if target.is_dir():
         return target
     target.parent.mkdir(parents=True, exist_ok=True)
-    with _lock(target.parent / f".{package.id}.lock"):
+    with file_lock(target.parent / f".{package.id}.lock"):
         if target.is_dir():  # another process finished while this one waited
             return target
         staging = Path(tempfile.mkdtemp(prefix=f".{package.id}.", dir=target.parent))

@@ -79,14 +79,63 @@ def _build(ctx: RuleContext) -> Analysis:
     finder = CallFinder(
         names, receivers, uses_openai=uses_openai, other_sdk=other_sdk, project_uses_openai=project_uses_openai
     )
-    calls: list[CompletionsCall] = []
-    shaped: list[ShapedCall] = []
-    for node in found.create_calls:
-        _sort(finder.v1_call(node), calls, shaped)
-    v0_reported: list[tuple[cst.CSTNode, str]] = []
-    v0_azure = any(finder.sets_azure_api_type(node) for node in found.api_type_assignments)
     mode: SdkMode = sdk_mode(ctx, dependencies) if found.v0_candidates else "keep"
     references = References(names, receivers, finder)
+    calls, shaped, v0_reported = _find_calls(found, finder, references, mode)
+    values = tuple(references.value_sites(found.references))
+    # Every call found feeds the value kinds, even one dropped below: its responses stay
+    # what they are.
+    registry.update((id(call.node), call) for call in calls)
+    if mode == "v1" and not any(call.generation == "v0" and not call.chat for call in calls):
+        # Upgrading only v0 chat calls is not this tool's job: leave such files alone.
+        calls = [call for call in calls if not call.chat]
+    upgrading = any(call.upgrade for call in calls)
+    reader = ReadFinder(names, flow)
+    reads = tuple(read for node in found.text_attributes if (read := reader.text_read(node)))
+    uses = call_uses(names, flow, calls, index.nodes(cst.Call))
+    compares = tuple(c for node in found.object_strings if (c := reader.object_compare(node)))
+    accesses, errors, config = _upgrade_parts(found, names, reader) if upgrading else ((), (), ())
+    types = tuple(t for node in found.type_names if (t := reader.type_reference(node)))
+    dependencies.extend(receivers.files_read)
+    return Analysis(
+        uses_openai,
+        other_sdk,
+        names,
+        flow,
+        calls=tuple(calls),
+        shaped=tuple(shaped),
+        reads=reads,
+        mocks=tuple(mock_targets(names, found.strings, upgrade=upgrading)),
+        object_compares=compares,
+        model_constants=_model_constants(calls),
+        uses=uses,
+        v0_reported=tuple(v0_reported),
+        values=values,
+        text_guards=tuple(
+            (node, kind) for node in found.text_guards if (kind := flow.kind(node.args[0].value)) is not None
+            and kind.read_tag in ("choice", "chunk_choice")
+        ),
+        sdk_mode=mode,
+        dict_accesses=accesses,
+        error_references=errors,
+        config_references=config,
+        module_alias=found.module_aliases[0] if found.module_aliases else None,
+        type_references=types,
+        dependencies=tuple(dependencies),
+    )
+
+
+def _find_calls(
+    found: Candidates, finder: CallFinder, references: References, mode: SdkMode
+) -> tuple[list[CompletionsCall], list[ShapedCall], list[tuple[cst.CSTNode, str]]]:
+    """The legacy calls (v1, v0, through a name or a stored value), the ones only shaped
+    like them, and the v0 calls no fix can move (`Engine.generate`, `super().create`)."""
+    calls: list[CompletionsCall] = []
+    shaped: list[ShapedCall] = []
+    v0_reported: list[tuple[cst.CSTNode, str]] = []
+    for node in found.create_calls:
+        _sort(finder.v1_call(node), calls, shaped)
+    v0_azure = any(finder.sets_azure_api_type(node) for node in found.api_type_assignments)
     for node in found.v0_candidates:
         v0_call = finder.v0_call(node, v0_azure, upgrade=mode == "v1")
         if v0_call is not None:
@@ -100,59 +149,29 @@ def _build(ctx: RuleContext) -> Analysis:
         if aliased is None and (why := references.through(node)) is not None:
             aliased = finder.shaped(node, why, proven=True)
         _sort(aliased, calls, shaped)
-    values = tuple(references.value_sites(found.references))
-    # Every call found feeds the value kinds, even one dropped below: its responses stay
-    # what they are.
-    registry.update((id(call.node), call) for call in calls)
-    if mode == "v1" and not any(call.generation == "v0" and not call.chat for call in calls):
-        # Upgrading only v0 chat calls is not this tool's job: leave such files alone.
-        calls = [call for call in calls if not call.chat]
-    upgrading = any(call.upgrade for call in calls)
-    reader = ReadFinder(names, flow)
-    reads = tuple(read for node in found.text_attributes if (read := reader.text_read(node)))
-    uses = call_uses(names, flow, calls, index.nodes(cst.Call))
-    compares = tuple(c for node in found.object_strings if (c := reader.object_compare(node)))
+    return calls, shaped, v0_reported
+
+
+def _upgrade_parts(
+    found: Candidates, names: Names, reader: ReadFinder
+) -> tuple[tuple[DictAccess, ...], tuple[cst.CSTNode, ...], tuple[cst.Attribute, ...]]:
+    """Under `--sdk v1`: the dict reads, `openai.error` names and module settings that
+    move with the file."""
+    accesses = tuple(a for node in found.string_accesses if (a := reader.dict_access(node)))
+    errors: list[cst.CSTNode] = [n for n in found.error_attributes if "openai.error" in names.qualified_names(n.value)]
+    errors.extend(found.error_imports)
+    config = tuple(n for n in found.config_attributes if "openai" in names.qualified_names(n.value))
+    return accesses, tuple(errors), config
+
+
+def _model_constants(calls: list[CompletionsCall]) -> dict[str, list[CompletionsCall]]:
+    """Constant name -> the calls whose model it is (OAI004 changes it where defined)."""
     constants: dict[str, list[CompletionsCall]] = {}
     for call in calls:
         model = call.model_argument()
         if model is not None and isinstance(model.value, cst.Name):
             constants.setdefault(model.value.value, []).append(call)
-    accesses: tuple[DictAccess, ...] = ()
-    errors: list[cst.CSTNode] = []
-    config: tuple[cst.Attribute, ...] = ()
-    if upgrading:
-        accesses = tuple(a for node in found.string_accesses if (a := reader.dict_access(node)))
-        errors = [n for n in found.error_attributes if "openai.error" in names.qualified_names(n.value)]
-        errors.extend(found.error_imports)
-        config = tuple(n for n in found.config_attributes if "openai" in names.qualified_names(n.value))
-    types = tuple(t for node in found.type_names if (t := reader.type_reference(node)))
-    dependencies.extend(receivers.files_read)
-    return Analysis(
-        uses_openai,
-        other_sdk,
-        names,
-        flow,
-        calls=tuple(calls),
-        shaped=tuple(shaped),
-        reads=reads,
-        mocks=tuple(mock_targets(names, found.strings, upgrade=upgrading)),
-        object_compares=compares,
-        model_constants=constants,
-        uses=uses,
-        v0_reported=tuple(v0_reported),
-        values=values,
-        text_guards=tuple(
-            (node, kind) for node in found.text_guards if (kind := flow.kind(node.args[0].value)) is not None
-            and kind.read_tag in ("choice", "chunk_choice")
-        ),
-        sdk_mode=mode,
-        dict_accesses=accesses,
-        error_references=tuple(errors),
-        config_references=config,
-        module_alias=found.module_aliases[0] if found.module_aliases else None,
-        type_references=types,
-        dependencies=tuple(dependencies),
-    )
+    return constants
 
 
 def _sort(found: Found, calls: list[CompletionsCall], shaped: list[ShapedCall]) -> None:

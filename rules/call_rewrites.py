@@ -41,7 +41,7 @@ def call_edits(ctx: RuleContext, analysis: Analysis, call: CompletionsCall) -> t
     if call.upgrade:
         found.extend(upgrade_edits(ctx, analysis, call))
         if call.keyword("timeout") is not None:
-            notes.append("the v0 retry `timeout` is removed: v1 retries by itself (`max_retries`)")
+            notes.append("the fix drops the v0 retry `timeout`: v1 retries by itself (`max_retries`)")
     if call.spread is not None and not call.chat:
         found.append(Edit(call.spread, _spread_mapper(quote, keep_max_tokens, rename_engine, call.upgrade)))
     if call.resource_import is not None and not call.upgrade:
@@ -184,7 +184,7 @@ def call_safety(ctx: RuleContext, analysis: Analysis, call: CompletionsCall) -> 
     if call.keyword("max_tokens") is not None and not keep_max_tokens and receiver is not None:
         if receiver.is_azure or receiver.custom_base_url:
             keep_max_tokens = True
-            notes.append("`max_tokens` kept: this client's server may not accept `max_completion_tokens`")
+            notes.append("the fix keeps `max_tokens`: this client's server may not accept `max_completion_tokens`")
     model = call.model_argument()
     if model is not None and not isinstance(model.value, cst.SimpleString):
         if not string_origins(analysis.names, model.value).complete:

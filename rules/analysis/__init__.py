@@ -5,12 +5,16 @@ through the module index's scopes, not names) and follows their responses, so th
 `.text` read can be tied to the call(s) it came from. One concern per module:
 
 - `syntax`: questions about a node's own shape;
-- `names`: what a name is bound to and where it is read;
-- `receivers`: whether an expression is an OpenAI client;
-- `calls`: which calls reach the legacy endpoint (v1 and v0 forms);
+- `names`: what a name is bound to (flow-sensitively) and where it is read;
+- `receivers`: whether an expression is an OpenAI client, also across the project's
+  modules and pytest fixtures;
+- `calls`: which calls reach the legacy endpoint (v1 and v0 forms, through a name);
+- `references`: the endpoint used as a value, and the calls made through one;
 - `dataflow`: what a value is and which calls it came from;
 - `reads`: the reads of a response the rules rewrite;
 - `escapes`: where a response leaves the code in view;
+- `origins`: the literals a value (a model) can come from;
+- `mocks`: mock targets and the fake responses they hand back;
 - `collect`: the candidate nodes; `records`: the results.
 """
 

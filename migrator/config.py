@@ -6,7 +6,7 @@ import sys
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Optional
+from typing import Any, Callable, Optional
 
 from migrator.rule import OptionSpec
 from migrator.settings import DEFAULT_EXCLUDES, Settings
@@ -132,10 +132,12 @@ def resolve(
     known_codes: Sequence[str],
     *,
     config_path: Optional[Path],
+    check: Optional[Callable[[Mapping[str, Any]], Optional[str]]] = None,
 ) -> Resolved:
     """Merge defaults, the config file and the command line (which wins), per key.
 
     `command_line` maps config keys to what the flags gave, None for "not given".
+    `check` is the rule pack's test of its options together (`RulePack.validate`).
     """
     loaded = load_config(config_path, pack_options)
     values: dict[str, Any] = {}
@@ -163,6 +165,11 @@ def resolve(
                     f"{where}: unknown rule code or prefix '{code}' in '{key}' "
                     f"(known: {', '.join(sorted(known_codes))})"
                 )
+    rule_options = {spec.name: values[spec.name] for spec in pack_options}
+    problem = check(rule_options) if check is not None else None
+    if problem is not None:
+        given = [f"{spec.name} ({sources[spec.name]})" for spec in pack_options if sources[spec.name] != DEFAULT]
+        raise ConfigError(f"{', '.join(given) or 'options'}: {problem}")
     settings = Settings(
         select=tuple(values["select"]),
         ignore=tuple(values["ignore"]),
@@ -171,7 +178,7 @@ def resolve(
         extend_exclude=tuple(values["extend-exclude"]),
         respect_gitignore=values["respect-gitignore"],
         force_exclude=values["force-exclude"],
-        rule_options={spec.name: values[spec.name] for spec in pack_options},
+        rule_options=rule_options,
         warn_unused_ignores=values["warn-unused-ignores"],
         add_todo=values["add-todo"],
     )

@@ -1,4 +1,4 @@
-"""The OpenAI Completions -> Chat Completions rules (installed as `migrator_rules`).
+"""The OpenAI Completions -> Chat Completions (or Responses) rules (installed as `migrator_rules`).
 
 Each rule is one module of this package (see CONTRIBUTING.md); they are found by walking
 the package. Importing this package is cheap: the rules (and LibCST) load only when a
@@ -7,8 +7,8 @@ file passes the prefilter, which combines the rules' own (`catalog.py`).
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-from typing import TYPE_CHECKING
+from collections.abc import Iterable, Mapping
+from typing import TYPE_CHECKING, Any, Optional
 
 from migrator.rule import OptionSpec, Output, RulePack
 
@@ -48,7 +48,29 @@ OPTIONS = (
         cli="--sdk",
         choices=("auto", "keep", "v1"),
     ),
+    OptionSpec(
+        "target",
+        str,
+        "chat",
+        "the API legacy completions code moves to: chat (Chat Completions) or responses "
+        "(the Responses API; implies --sdk v1 for openai<1.0 code)",
+        cli="--target",
+        choices=("chat", "responses"),
+        sticky=True,
+    ),
 )
+
+
+def _validate(options: Mapping[str, Any]) -> Optional[str]:
+    """Options that are valid alone but not together."""
+    if options.get("target") == "responses" and options.get("sdk") == "keep":
+        return (
+            "`target = responses` cannot keep openai<1.0 code on its SDK (`sdk = keep`): "
+            "openai<1.0 has no Responses API (it came with openai 1.66.0), so that code must "
+            "move to the v1 SDK in the same pass; drop `--sdk keep` (`--target responses` "
+            "implies `--sdk v1`) or migrate to Chat Completions with `--target chat`"
+        )
+    return None
 
 
 def _shared_analysis(ctx: RuleContext) -> Iterable[Output]:
@@ -64,6 +86,7 @@ PACK = RulePack(
     catalog=catalog.entries(),
     load=catalog.rules,
     shared=_shared_analysis,
+    validate=_validate,
     product=PRODUCT,
     homepage=HOMEPAGE,
 )

@@ -17,6 +17,8 @@ MODULES = {
     'parameters': (),
     'pins': (),
     'read_rewrites': (),
+    'responses': (),
+    'responses_reads': (),
     'sdk': (),
     'stream_text': (
         ('OAI003', 'stream-text', 'streamed completion text read as `.choices[i].text`', ((b'completions',), (b'Completion',))),

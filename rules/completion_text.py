@@ -9,7 +9,7 @@ import libcst as cst
 from migrator.model import Applicability
 from migrator.rule import Edit, Fix, Report, Rule, RuleContext
 
-from . import edits
+from . import edits, responses, responses_reads
 from .analysis import Analysis, Kind, analyse
 from .analysis.reads import LOGPROB_FIELDS
 from .analysis.syntax import source, subscript_key
@@ -72,6 +72,9 @@ class CompletionTextRule(Rule):
     prefilter = ((b"completions",), (b"Completion",), (b"openai", b"choices", b".text"))
 
     def check(self, ctx: RuleContext) -> Iterator[Report]:
+        if responses.active(ctx):
+            yield from responses_reads.read_reports(ctx)
+            return
         analysis = analyse(ctx)
         flow = analysis.flow
         for read in analysis.reads:

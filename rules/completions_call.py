@@ -10,7 +10,7 @@ import libcst as cst
 from migrator.model import Applicability
 from migrator.rule import Dependency, Edit, Fix, Note, Output, Report, Rule, RuleContext
 
-from . import edits, pins, sdk, upgrade
+from . import edits, pins, responses, sdk, upgrade
 from .analysis import Analysis, CompletionsCall, analyse
 from .parameters import is_neutral
 
@@ -70,6 +70,9 @@ class CompletionsCallRule(Rule):
     prefilter = ((b"completions",), (b"Completion",))
 
     def check(self, ctx: RuleContext) -> Iterator[Output]:
+        if responses.active(ctx):
+            yield from responses.call_rule_outputs(self, ctx)
+            return
         analysis = analyse(ctx)
         yield from _generation_notes(analysis)
         for call in analysis.calls:

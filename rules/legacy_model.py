@@ -11,7 +11,7 @@ import libcst as cst
 from migrator.model import Applicability
 from migrator.rule import Edit, Fix, Report, Rule, RuleContext
 
-from . import sdk
+from . import responses, sdk
 from .analysis import Analysis, CompletionsCall, analyse
 from .analysis.names import Names
 from .analysis.syntax import argument_for, string_value
@@ -109,12 +109,13 @@ class LegacyModelRule(Rule):
         name = string_value(node)
         if not isinstance(name, str) or not sdk.is_legacy_model(name):
             return None
+        serves, deployment = responses.model_words(ctx)
         if call.receiver is not None and call.receiver.is_azure:
             return Report(
                 code=self.code,
                 node=node,
-                message=f"`{name}` names an Azure deployment of a completion model; chat needs a chat deployment",
-                advice="deploy a chat model in Azure and pass that deployment's name as `model`",
+                message=f"`{name}` names an Azure deployment of a completion model; {deployment}",
+                advice=f"deploy {serves} in Azure and pass that deployment's name as `model`",
                 groups=groups,
             )
         target, applicability = chat_model_for(name, ctx.options)
@@ -122,11 +123,12 @@ class LegacyModelRule(Rule):
             return Report(
                 code=self.code,
                 node=node,
-                message=f"`{name}` is a fine-tune of a completion model; it cannot be used for chat",
+                message=f"`{name}` is a fine-tune of a completion model; it cannot be used for "
+                + ("chat" if not responses.active(ctx) else "the Responses API"),
                 advice="fine-tune a chat model on the same data and map it with `model-map` in [tool.migrator]",
                 groups=groups,
             )
-        message = f"`{name}` is a completions-only model; use a chat model (`{target}`)"
+        message = f"`{name}` is a completions-only model; use {serves} (`{target}`)"
         if applicability is Applicability.UNSAFE:
             message += "; the built-in default needs `--unsafe-fixes`, or choose one with `--model`"
         return Report(

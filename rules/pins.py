@@ -267,3 +267,22 @@ def pin_for(path: str, requirements: Sequence[str] = (), read: Optional[list[str
     if read is not None:
         read.extend(sources)
     return pin
+
+
+def allows_release_from(pin: Pin, minimum: tuple[int, ...]) -> bool:
+    """Whether the pin allows some release at or above `minimum` (a feature's first SDK).
+
+    A range can only start at the minimum, at one of its own bounds, or just above one,
+    so those (and a far-off release) are the versions worth trying.
+    """
+    clauses = [(m.group(1) or "==", m.group(2)) for c in pin.spec.split(",") if (m := _CLAUSE.fullmatch(c))]
+    lowest = minimum + (0,) * (3 - len(minimum))
+    candidates = {lowest, (999, 0, 0)}
+    for _operator, bound_text in clauses:
+        bound = _version(bound_text[:-2] if bound_text.endswith(".*") else bound_text)
+        padded = bound + (0,) * (3 - len(bound))
+        candidates.update({padded, (*padded, 1), (*padded[:2], padded[2] + 1)})
+    return any(
+        candidate >= lowest and all(_matches(candidate, operator, text) for operator, text in clauses)
+        for candidate in candidates
+    )

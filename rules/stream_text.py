@@ -7,6 +7,7 @@ from collections.abc import Iterator
 from migrator.model import Applicability
 from migrator.rule import Edit, Fix, Report, Rule, RuleContext
 
+from . import responses, responses_reads
 from .analysis import analyse
 from .read_rewrites import read_rewrite
 
@@ -48,8 +49,10 @@ class StreamTextRule(Rule):
 
     def check(self, ctx: RuleContext) -> Iterator[Report]:
         analysis = analyse(ctx)
+        if responses.active(ctx):
+            yield from responses_reads.stream_reports(ctx)
         usage_calls = {call.key for call in analysis.calls if call.stream and call.include_usage}
-        for read in analysis.reads:
+        for read in analysis.reads if not responses.active(ctx) else ():
             if read.kind is None or read.kind.tag != "chunk_choice":
                 continue
             message = "streamed completion text read as `text`; a chat chunk has `delta.content`"

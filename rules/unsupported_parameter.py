@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
+from typing import Any
 
 from migrator.rule import Report, Rule, RuleContext
 
+from . import responses
 from .analysis import analyse
 from .parameters import unsupported
 
@@ -38,7 +40,14 @@ class UnsupportedParameterRule(Rule):
     summary = "completions parameter with no chat equivalent"
     prefilter = ((b"completions",), (b"Completion",))
 
+    @classmethod
+    def summary_for(cls, options: Mapping[str, Any]) -> str:
+        return responses.UNSUPPORTED_SUMMARY if options.get("target") == responses.TARGET else cls.summary
+
     def check(self, ctx: RuleContext) -> Iterator[Report]:
+        if responses.active(ctx):
+            yield from responses.unsupported_reports(self.code, ctx)
+            return
         analysis = analyse(ctx)
         for call in analysis.calls:
             if call.chat:

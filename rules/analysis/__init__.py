@@ -132,6 +132,8 @@ def _build(ctx: RuleContext) -> Analysis:
 def sdk_mode(ctx: RuleContext, read: Optional[list[str]] = None) -> SdkMode:
     """"v1" when openai<1.0 code moves to the v1 SDK: asked for, or the project pins v1."""
     requested = ctx.options.get("sdk", "auto")
+    if ctx.options.get("target") == "responses":
+        return "v1"  # openai<1.0 has no Responses API (the pack refuses `--sdk keep` with it)
     if requested == "keep" or requested == "v1":
         return "v1" if requested == "v1" else "keep"
     from ..pins import pin_for

@@ -83,6 +83,7 @@ class NoEquivalent:
     node: cst.CSTNode
     what: str
     advice: str
+    message: Optional[str] = None  # when "<what> has no Responses API equivalent" does not say it
 
 
 Argument = Union[cst.Arg, cst.DictElement]
@@ -123,7 +124,11 @@ def no_equivalent(names: Names, call: CompletionsCall) -> list[NoEquivalent]:
             low = [value for value in integer_origins(names, arg.value) if int(value.value) < sdk.MIN_OUTPUT_TOKENS]
             if low:
                 what = f"`max_tokens={low[0].value}`" + (" (reaching the call)" if low[0] is not arg.value else "")
-                found.append(NoEquivalent(arg, f"{what}, below the Responses minimum of {sdk.MIN_OUTPUT_TOKENS},", MAX_TOKENS_ADVICE))
+                message = (
+                    f"{what} is below {sdk.MIN_OUTPUT_TOKENS}, the least `max_output_tokens` the Responses "
+                    "API accepts; the call is left unchanged"
+                )
+                found.append(NoEquivalent(arg, what, MAX_TOKENS_ADVICE, message))
     if prompt is not None:
         shape = prompt_shape(names, prompt.value)
         if shape == "batch":
@@ -190,7 +195,7 @@ def unsupported_reports(code: str, ctx: RuleContext) -> Iterator[Report]:
             yield Report(
                 code=code,
                 node=item.node,
-                message=f"{item.what} has no Responses API equivalent; the call is left unchanged",
+                message=item.message or f"{item.what} has no Responses API equivalent; the call is left unchanged",
                 advice=item.advice,
                 groups=frozenset({call.key}),
             )
@@ -403,9 +408,7 @@ def _map_arguments(args: Sequence[cst.Arg], call: CompletionsCall) -> list[cst.A
         if value is None:
             continue
         planned.append((arg.with_changes(keyword=cst.Name(new), value=value), False))
-    if call.spread is not None and any(string_key(e.key) == "store" for e in call.spread.elements if isinstance(e, cst.DictElement)):
-        has_store = True
-    if not has_store:
+    if not has_store and call.spread is None:
         # The completions endpoint kept nothing; Responses stores by default.
         planned.append((edits.keyword_arg("store", cst.Name("False"), like=_plain_keyword(args)), True))
     return edits.rebuild_args(args, planned)
@@ -453,6 +456,11 @@ def _spread_mapper(call: CompletionsCall) -> Callable[[cst.Dict], cst.Dict]:
             if value is None:
                 continue
             planned.append(element.with_changes(key=edits.with_string_value(element.key, new), value=value))
+        if planned and not any(string_key(e.key) == "store" for e in planned):
+            # The completions endpoint kept nothing; Responses stores by default.
+            like = planned[-1]
+            assert isinstance(like.key, cst.SimpleString)
+            planned.append(like.with_changes(key=edits.with_string_value(like.key, "store"), value=cst.Name("False")))
         separator = next(
             (e.comma for e in node.elements[:-1] if isinstance(e.comma, cst.Comma)),
             cst.Comma(whitespace_after=cst.SimpleWhitespace(" ")),

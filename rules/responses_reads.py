@@ -60,8 +60,8 @@ _INCOMPLETE = {"length": "max_output_tokens", "content_filter": "content_filter"
 # The legacy logprobs of the (only) choice: the log probabilities of every output text
 # part, in order (what `output_text` joins). `__r__` is the response.
 LOGPROBS_LIST = (
-    '[lp for item in __r__.output if item.type == "message" '
-    'for part in item.content if part.type == "output_text" for lp in part.logprobs or []]'
+    '[logprob for item in __r__.output if item.type == "message" '
+    'for part in item.content if part.type == "output_text" for logprob in part.logprobs or []]'
 )
 _LOGPROB_ITEMS = {
     "tokens": "__t__.token",
@@ -316,6 +316,8 @@ class _Census:
 
     def _finish_reason(self, choice: cst.CSTNode, step: _Step, kind: Kind, pending: list[Edit]) -> None:
         comparison = self.names.parent(step.node)
+        if isinstance(comparison, cst.ComparisonTarget):
+            comparison = self.names.parent(comparison)
         advice = (
             'compare `response.status == "completed"` (was "stop") or '
             '`response.incomplete_details.reason == "max_output_tokens"` (was "length")'
@@ -382,8 +384,8 @@ class _Census:
         step = self._step(node)
         if step.how == "field" and step.name in sdk.RESPONSES_USAGE_FIELDS:
             new = sdk.RESPONSES_USAGE_FIELDS[step.name]
-            if new == step.name and step.form in ("attr", "getattr"):
-                self._attach(kind, pending)
+            if new == step.name:
+                self._attach(kind, [*pending, *self._attribute_form(step, new)])
                 return
             self._fix(
                 READS_CODE,
@@ -633,14 +635,28 @@ class _Census:
                 and _literal_index(holder) == 0
             ):
                 continue
+            message = (
+                "`.choices[0].text` looks like a legacy completion read, but it could not be "
+                "traced to a completions call; a Response has `.output_text`"
+            )
+            if analysis.calls:
+                # Next to calls of the module, an untraced read may well be one of theirs
+                # (through `next(stream)`, say), and is then not theirs to rewrite alone.
+                self.reports.append(
+                    Report(
+                        code=READS_CODE,
+                        node=read.node,
+                        message=message,
+                        advice="read `output_text` of the response once it comes from `responses.create`",
+                        groups=frozenset({f"read@{id(read.node)}"}),
+                    )
+                )
+                continue
             self.reports.append(
                 Report(
                     code=READS_CODE,
                     node=read.node,
-                    message=(
-                        "`.choices[0].text` looks like a legacy completion read, but it could not be "
-                        "traced to a completions call; a Response has `.output_text`"
-                    ),
+                    message=message,
                     fix=Fix(Applicability.UNSAFE, (Edit(read.node, _untraced_output_text),)),
                     groups=frozenset({f"read@{id(read.node)}"}),
                 )
@@ -655,7 +671,7 @@ class _Census:
             # `Response` is taken (requests, fastapi...): import the SDK's under another name.
             for legacy, (plain, stream) in table.items():
                 table[legacy] = (_aliased(plain), stream)
-        return type_reports(READS_CODE, self.analysis, table, "Responses")
+        return type_reports(READS_CODE, self.analysis, table, "Responses API")
 
     # -- helpers --
 
@@ -969,11 +985,11 @@ def _logprob_field(name: str) -> Transform:
         if (
             isinstance(holder, cst.ListComp)
             and isinstance(holder.elt, cst.Name)
-            and holder.elt.value == "lp"
+            and holder.elt.value == "logprob"
             and not holder.lpar
         ):
             # Our own list of the log probabilities: read the field in it directly.
-            return holder.with_changes(elt=edits.fill(item, t=cst.Name("lp")))
+            return holder.with_changes(elt=edits.fill(item, t=cst.Name("logprob")))
         return edits.fill(f"[{item} for __t__ in __lps__]", t=cst.Name("t"), lps=_parenthesized(holder))
 
     return transform

@@ -30,7 +30,7 @@ def type_reports(
         return
     group = analysis.types_group
     renamed_ids = {id(ref.node) for ref in analysis.type_references if ref.annotation}
-    imports_done: set[int] = set()
+    imports_done: set[tuple[int, str]] = set()  # (import statement, name): one statement may bind several
     for reference in analysis.type_references:
         entry = table[reference.legacy][1 if reference.stream else 0]
         old = reference.legacy.rsplit(".", 1)[1]
@@ -56,15 +56,17 @@ def type_reports(
         replace, extra = _rename(analysis.names, reference, module_name, name, alias)
         fix_edits = [Edit(reference.node, replace), *extra]
         binding = reference.binding
-        if binding is not None and id(binding.node) not in imports_done:
+        if binding is not None and (id(binding.node), binding.name) not in imports_done:
             # Drop the old name from its import once nothing reads it any more.
             if binding.references and all(id(ref) in renamed_ids for ref in binding.references):
-                imports_done.add(id(binding.node))
+                imports_done.add((id(binding.node), binding.name))
                 fix_edits.append(Edit(binding.node, edits.remove_import_name(binding.name)))
         yield Report(
             code=code,
             node=reference.node,
-            message=f"`{old}` is the legacy response type; {api} responses are `{alias or name}`",
+            message=f"`{old}` is the legacy response type; {api} {'streams yield' if reference.stream else 'responses are'} `{alias or name}`"
+            if api != "chat"
+            else f"`{old}` is the legacy response type; chat responses are `{alias or name}`",
             fix=Fix(Applicability.SAFE, tuple(fix_edits)),
             groups=group,
         )

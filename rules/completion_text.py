@@ -44,8 +44,20 @@ class CompletionTextRule(Rule):
     types in annotations (`Completion` -> `ChatCompletion`, `Stream[Completion]` ->
     `Stream[ChatCompletionChunk]`).
 
+    Under `--target responses` every use of the response is accounted for, because a
+    Response has no `choices`: `choices[0]` stands for the response itself (so
+    `r.choices[0].text` becomes `r.output_text`, and a variable holding the choice holds
+    the response), `index` becomes `0`, `usage.prompt_tokens` / `completion_tokens`
+    become `input_tokens` / `output_tokens`, `created` becomes `int(r.created_at)`,
+    `"text_completion"` becomes `"response"`, a comparison of `finish_reason` with
+    `"stop"`, `"length"` or `"content_filter"` becomes one of `status == "completed"` /
+    `incomplete_details.reason`, the legacy logprobs fields read the output text's log
+    probabilities, and `Completion` annotations become `openai.types.responses.Response`
+    (`Stream[Completion]`: `Stream[ResponseStreamEvent]`).
+
     ## Why is this bad?
-    A chat choice has no `text`; the answer is in `message.content`.
+    A chat choice has no `text`; the answer is in `message.content`. A Response has no
+    choices at all: its text is `output_text`.
 
     ## Example
     ```python
@@ -59,10 +71,24 @@ class CompletionTextRule(Rule):
     where the text is used as a `str` (a method call, `+`, an f-string, an argument, a
     return value) the fix adds `or ""`, and nowhere else.
 
+    Under `--target responses`:
+    ```python
+    answer = response.output_text.strip()
+    if response.incomplete_details is not None and response.incomplete_details.reason == "max_output_tokens":
+        ...  # was: response.choices[0].finish_reason == "length"
+    ```
+    `output_text` is a `str` (empty when there is no text), so no `or ""` is needed.
+
     ## Fix safety
     Safe when the read is traced to a call that is migrated in the same fix. A
     `.choices[i].text` that cannot be traced (in a module that uses `openai`) gets an
     unsafe fix. `logprobs.text_offset` has no chat equivalent and blocks the fix.
+
+    Under `--target responses` a read with no counterpart blocks the call's fix: another
+    choice (`choices[1]`, a loop over `choices`), `finish_reason` used other than in such a
+    comparison, `system_fingerprint`, usage details, `text_offset`, a choice used as a
+    whole, the raw HTTP body. An untraced `.choices[0].text` gets an unsafe `.output_text`
+    only in a module without completions calls.
     """
 
     code = "OAI002"

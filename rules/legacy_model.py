@@ -43,9 +43,13 @@ class LegacyModelRule(Rule):
     a parameter's default or the arguments its local callers pass, or `self.model` set in
     the class; each is replaced with a chat model where it is written.
 
+    Under `--target responses` the replacement is a model the Responses API serves (the
+    same choice: `model-map`, `--model`, or the default).
+
     ## Why is this bad?
     The chat endpoint rejects completion models (HTTP 404 "This is not a chat model"), so
-    a call moved to chat must also move to a chat model.
+    a call moved to chat must also move to a chat model. The Responses API does not
+    serve them either.
 
     ## Example
     ```python
@@ -59,11 +63,17 @@ class LegacyModelRule(Rule):
     the built-in default. A constant used only as the model of migrated calls is changed
     where it is defined; otherwise the argument gets the literal.
 
+    Under `--target responses` the example becomes
+    `client.responses.create(model="gpt-4o-mini", input=p, store=False)`.
+
     ## Fix safety
     Safe with `--model` or configuration; with only the built-in default the fix is unsafe
     (a model choice changes cost, latency and answers). Fine-tuned legacy models and Azure
     deployments have no automatic replacement: the call is reported and not rewritten,
     because the chat endpoint would reject the old model anyway.
+
+    Under `--target responses` the same: an Azure deployment must serve a model the
+    Responses API supports.
     """
 
     code = "OAI004"

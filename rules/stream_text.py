@@ -19,9 +19,17 @@ class StreamTextRule(Rule):
     `chunk.choices[i].delta.content`. Also reports a completions call whose `stream=`
     is not a literal `True` or `False`.
 
+    Under `--target responses` the loops (and comprehensions) over the stream are
+    rewritten so that they see only what the legacy stream had: the text of the
+    `response.output_text.delta` events (`event.delta`), and where the last legacy chunk
+    (empty text) made a difference, a `print` per chunk, a count, a list of the pieces,
+    the terminal `response.completed` / `response.incomplete` event with an empty text.
+
     ## Why is this bad?
     Chat streams yield `ChatCompletionChunk` objects whose choices carry a `delta`, and
-    the first and last chunks of a chat stream have no content at all.
+    the first and last chunks of a chat stream have no content at all. A Responses
+    stream yields typed events (`response.created`, `response.output_text.delta`, ...,
+    `response.completed`), each with a `sequence_number`; only the delta events carry text.
 
     ## Example
     ```python
@@ -36,10 +44,27 @@ class StreamTextRule(Rule):
     With `stream_options={"include_usage": True}` the last chunk has an empty `choices`
     list; the finding points out reads that index into it.
 
+    Under `--target responses`:
+    ```python
+    for chunk in client.responses.create(model=m, input=p, stream=True, store=False):
+        if chunk.type != "response.output_text.delta":
+            continue
+        print(chunk.delta, end="")
+    ```
+    and `print(chunk.choices[0].text)` (one line per chunk) becomes
+    `print(chunk.delta if chunk.type == "response.output_text.delta" else "")` after
+    `if chunk.type not in ("response.output_text.delta", "response.completed",
+    "response.incomplete"): continue`, so the output has the same lines.
+
     ## Fix safety
     Safe when the chunk is traced to a `stream=True` call migrated in the same fix. A call
     whose `stream=` is computed cannot be migrated automatically (its response may be a
     completion or a stream), so it is reported and left as it is.
+
+    Under `--target responses`, what a Responses stream cannot reproduce exactly is
+    reported and blocks the call: `include_usage` (usage arrives with
+    `response.completed`), chunks numbered or unpacked (`enumerate(stream)`), consumed by
+    `next()` or `list()`, kept after the loop, or read for anything but their text.
     """
 
     code = "OAI003"

@@ -18,10 +18,17 @@ class UnsupportedParameterRule(Rule):
     `suffix` (insert mode), `best_of`, a batched prompt (a list of prompts), a token-array
     prompt, `prompt=None`, or `*args` / `**kwargs` that may carry any of these.
 
+    Under `--target responses` also `n`, `stop`, `presence_penalty`,
+    `frequency_penalty`, `logit_bias`, `seed`, a `logprobs` that is not an integer
+    literal, `stream_options` with `include_usage`, and a `max_tokens` literal below 16
+    (the least `max_output_tokens` the API accepts; it counts reasoning tokens too), also
+    when it reaches the call through a parameter's default or a local caller.
+
     ## Why is this bad?
     The chat endpoint rejects these parameters (`TypeError` in the SDK, HTTP 400 from the
     API), and each needs a decision only a person can make: one request per prompt, a
-    different way to score text, a different model.
+    different way to score text, a different model. The Responses API answers
+    unknown parameters with HTTP 400, and the SDK raises `TypeError`.
 
     ## Example
     ```python
@@ -29,6 +36,13 @@ class UnsupportedParameterRule(Rule):
     ```
     The finding says what to do by hand. `echo=False`, `suffix=None` and `best_of=1` do
     nothing and are simply dropped by the OAI001 fix.
+
+    Under `--target responses`:
+    ```python
+    client.completions.create(model=m, prompt=p, n=2, stop=["\\n"], max_tokens=8)
+    ```
+    is reported three times; `n=1`, `stop=None`, zero penalties, `logit_bias=None`,
+    `seed=None` and `logprobs=None` do nothing and are dropped.
 
     ## Fix safety
     There is no fix, and the whole call (with its response reads and model) is left as it

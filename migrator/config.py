@@ -102,6 +102,8 @@ def validate(spec: OptionSpec, value: Any, where: str) -> Any:
         raise ConfigError(f"{where} must be true or false, not {value!r}")
     if not isinstance(value, spec.kind) or (spec.kind is int and isinstance(value, bool)):
         raise ConfigError(f"{where} must be {type_name.get(spec.kind, spec.kind.__name__)}, not {value!r}")
+    if spec.choices is not None and value not in spec.choices:
+        raise ConfigError(f"{where} must be one of {', '.join(spec.choices)}, not {value!r}")
     if spec.item_kind is not None:
         items: Any = value.values() if isinstance(value, Mapping) else value
         for item in items:

@@ -224,7 +224,11 @@ def call_rule_outputs(rule: CompletionsCallRule, ctx: RuleContext) -> Iterator[O
             yield from rule._call_report(ctx, upgrade_view, call)
         else:
             yield from _call_outputs(code, ctx, analysis, call, census.attached.get(call.key))
-    yield from rule._error_reports(analysis)
+    # openai<1.0 code moves to v1 as a whole: an `openai.error.X` rewritten while a call of
+    # the file stays on v0 would break it, so the rewrites wait for every upgraded call.
+    upgrading = frozenset(call.key for call in analysis.calls if call.upgrade)
+    for report in rule._error_reports(analysis):
+        yield replace(report, groups=report.groups | upgrading)
     yield from rule._config_reports(analysis)
     for node, why in analysis.v0_reported:
         yield Report(
@@ -550,7 +554,7 @@ def required_sdk(call: CompletionsCall) -> tuple[tuple[int, ...], str]:
     if options is not None and _stream_options(options.value) is not None and not is_neutral(options.value, ("None",)):
         needed, why = sdk.RESPONSES_STREAM_OPTIONS_SDK, "`stream_options` on `responses.create`"
     elif logprobs is not None and isinstance(logprobs.value, cst.Integer):
-        needed, why = sdk.RESPONSES_LOGPROBS_SDK, "`top_logprobs` and the logprobs `include` on `responses.create`"
+        needed, why = sdk.RESPONSES_LOGPROBS_SDK, "`top_logprobs` and the logprobs `include` of `responses.create`"
     elif call.receiver is not None and call.receiver.is_module and call.method != "acreate":
         needed, why = sdk.RESPONSES_MODULE_CLIENT_SDK, "the module-level `openai.responses`"
     return needed, why
@@ -563,18 +567,15 @@ def pin_notes(ctx: RuleContext, call: CompletionsCall) -> Iterator[Output]:
     yield from (Dependency(path) for path in read)
     if pin is None:
         return
-    if not pins.allows_release_from(pin, sdk.RESPONSES_SDK):
-        yield Note(
-            f"{pin.source} pins openai{pin.spec}, which has no Responses API: raise the pin to "
-            f"openai>={version_text(sdk.RESPONSES_SDK)} for the migrated code"
-        )
-        return
     needed, why = required_sdk(call)
-    if not pins.allows_release_from(pin, needed):
-        yield Note(
-            f"{pin.source} pins openai{pin.spec}, which has no {why}: raise the pin to "
-            f"openai>={version_text(needed)} for the migrated code"
-        )
+    if not pins.allows_release_from(pin, sdk.RESPONSES_SDK):
+        needed, why = sdk.RESPONSES_SDK, "the Responses API"
+    elif pins.allows_release_from(pin, needed):
+        return
+    yield Note(
+        f"{pin.source} pins openai{pin.spec}, which predates {why} (openai {version_text(needed)}): "
+        f"raise the pin to openai>={version_text(needed)} for the migrated code"
+    )
 
 
 # --------------------------------------------------------------------------- wording

@@ -352,7 +352,8 @@ class _Census:
                 kind,
             )
             return
-        lists = Edit(step.node, lambda updated: edits.fill(LOGPROBS_LIST, r=_parenthesized(_holder(updated))))
+        template = LOGPROBS_LIST.replace('"', self._quote(step.node))
+        lists = Edit(step.node, lambda updated: edits.fill(template, r=_parenthesized(_holder(updated))))
         self.visit(step.node, Kind("logprobs", kind.sources), [*pending, lists])
 
     def _logprobs(self, node: cst.CSTNode, kind: Kind, pending: list[Edit]) -> None:
@@ -513,7 +514,8 @@ class _Census:
                 and _is_text_read(comprehension.elt, name)
             )
         self.loops[id(loop)] = _Loop(name, delta_only, kind.sources)
-        condition = f'{name}.type == "{DELTA}"' if delta_only else f"{name}.type in {_events_tuple()}"
+        q = self._quote(loop)
+        condition = f"{name}.type == {q}{DELTA}{q}" if delta_only else f"{name}.type in {_events_tuple(q)}"
         self._attach(kind, [*pending, Edit(loop, _add_condition(condition))])
 
     def _chunk(self, node: cst.CSTNode, kind: Kind, pending: list[Edit]) -> None:
@@ -539,7 +541,7 @@ class _Census:
             "streamed completion text read as `text`; a Responses stream carries it in "
             f'`delta` of its "{DELTA}" events',
             kind,
-            [*pending, Edit(read, _delta_of(node.value, delta_only, self._needs_parentheses(read)))],
+            [*pending, Edit(read, _delta_of(node.value, delta_only, self._needs_parentheses(read), self._quote(read)))],
         )
 
     def _loop_of(self, name: cst.Name) -> Optional[cst.CSTNode]:
@@ -743,6 +745,12 @@ class _Census:
         if step.form in ("attr", "getattr"):
             return []
         return [Edit(step.node, _to_attribute(name))]
+
+    def _quote(self, node: cst.CSTNode) -> str:
+        """The quote for string literals written at `node`: not the one of an f-string
+        around it (before Python 3.12 an f-string cannot hold its own quote)."""
+        fstring = self.names.enclosing(node, cst.FormattedString, stop=(cst.SimpleStatementLine, cst.BaseCompoundStatement))
+        return "'" if fstring is not None and '"' in fstring.start else '"'
 
     def _needs_parentheses(self, node: cst.CSTNode) -> bool:
         parent = self.names.parent(node)
@@ -995,8 +1003,8 @@ def _logprob_field(name: str) -> Transform:
     return transform
 
 
-def _events_tuple() -> str:
-    return "(" + ", ".join(f'"{event}"' for event in CHUNK_EVENTS) + ")"
+def _events_tuple(q: str = '"') -> str:
+    return "(" + ", ".join(f"{q}{event}{q}" for event in CHUNK_EVENTS) + ")"
 
 
 def _event_filter(name: str, delta_only: bool) -> Transform:
@@ -1033,12 +1041,12 @@ def _add_condition(condition: str) -> Transform:
     return transform
 
 
-def _delta_of(name: str, delta_only: bool, parenthesize: bool) -> Transform:
+def _delta_of(name: str, delta_only: bool, parenthesize: bool, q: str) -> Transform:
     def transform(updated: cst.CSTNode) -> cst.BaseExpression:
         if delta_only:
             expression = cst.parse_expression(f"{name}.delta")
         else:
-            expression = cst.parse_expression(f'{name}.delta if {name}.type == "{DELTA}" else ""')
+            expression = cst.parse_expression(f"{name}.delta if {name}.type == {q}{DELTA}{q} else {q}{q}")
             if parenthesize:
                 expression = expression.with_changes(lpar=[cst.LeftParen()], rpar=[cst.RightParen()])
         lpar = getattr(updated, "lpar", [])

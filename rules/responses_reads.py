@@ -154,6 +154,12 @@ class _Census:
                 kind = self.flow.kind(call.node)
                 if kind is not None:
                     self.visit(call.node, kind, [])
+            for site in self.ctx.index.nodes(cst.Call):
+                # `helper(...)` of a function of this module that returns a response
+                if self.names.local_function(site.func) is not None:
+                    kind = self.flow.kind(site)
+                    if kind is not None and kind.sources & self.keys and kind.tag != "chunk":
+                        self.visit(site, kind, [])
             for name in self._loads():
                 kind = self.flow.kind(name)
                 if kind is None or not kind.sources & (self.keys | {TYPES_KEY}) or kind.base in ("obj", "objstream"):
@@ -252,6 +258,8 @@ class _Census:
                 )
         elif step.how == "method" and step.name not in SERIALIZERS:
             self._manual(READS_CODE, step.node, f"`{step.name}()` of a completion has no Responses counterpart", "read the fields of the Response instead", kind)
+        elif self._lost(node, step):
+            self._manual(READS_CODE, node, *_LOST, kind)
         else:
             # Stored, returned, passed on, serialised: the names are followed on their own,
             # and what leaves the module makes the call's fix unsafe (analysis.escapes).
@@ -303,7 +311,7 @@ class _Census:
                 self._choice_logprobs(step, kind, pending)
             else:
                 self._manual(READS_CODE, step.node, f"`{name}` of a choice has no Responses counterpart", "read what you need from the Response", kind)
-        elif step.how in ("assign", "test") or self._followed(step):
+        elif step.how == "test" or self._followed(node, step):
             self._attach(kind, pending)
         else:
             self._manual(
@@ -376,7 +384,7 @@ class _Census:
                 else "read `token`, `logprob` and `top_logprobs` of each token",
                 kind,
             )
-        elif step.how == "assign" or (step.how == "compare" and _compares_with_none(step.node)) or self._followed(step):
+        elif (step.how == "compare" and _compares_with_none(step.node)) or self._followed(node, step):
             self._attach(kind, pending)
         else:
             self._manual(READS_CODE, node, "the legacy logprobs object has no Responses counterpart", "read `tokens`, `token_logprobs` or `top_logprobs` of it", kind)
@@ -456,6 +464,8 @@ class _Census:
             self._plan_comprehension(step.node, kind, pending)
         elif step.how in ("field", "method") and step.name not in STREAM_SAME:
             self._manual(STREAM_CODE, step.node, f"`{step.name}` of a stream has no Responses counterpart", "iterate over the stream's events", kind)
+        elif self._lost(node, step):
+            self._manual(STREAM_CODE, node, *_LOST, kind)
         elif step.how == "arg" and isinstance(step.node, cst.Call) and self.names.qualified_names(step.node.func) & STREAM_CONSUMERS:
             self._manual(
                 STREAM_CODE,
@@ -726,14 +736,57 @@ class _Census:
             return _Step("with", parent)
         return _Step("other", parent if parent is not None else node)
 
-    def _followed(self, step: _Step) -> bool:
-        """Passed to (or returned from) a function of this module, whose uses are followed."""
+    def _followed(self, node: cst.CSTNode, step: _Step) -> bool:
+        """Stored in a local variable, passed to a function of this module or returned
+        from one, where every use of it is traced (and so rewritten or reported here)."""
+        names = self.names
+        if step.how == "assign":
+            target = _single_name_target(step.node)
+            return target is not None and self._all_traced(names.references(target, target.value))
         if step.how == "arg" and isinstance(step.node, cst.Call):
-            return self.names.local_function(step.node.func) is not None
+            function = names.local_function(step.node.func)
+            param = self._param_for(step.node, node, function) if function is not None else None
+            return param is not None and self._all_traced(names.references(param, param.name.value))
         if step.how == "other" and isinstance(step.node, cst.Return):
-            function = self.names.enclosing(step.node, cst.FunctionDef)
-            return function is not None and bool(self.names.call_sites(function))
+            function = names.enclosing(step.node, cst.FunctionDef)
+            sites = names.call_sites(function) if function is not None else None
+            return bool(sites) and self._all_traced([site for site, _bound in sites or ()])
         return False
+
+    def _lost(self, node: cst.CSTNode, step: _Step) -> bool:
+        """Stored in a variable, or passed to a function of this module, where some use
+        of it cannot be traced (the variable holds other values too, say)."""
+        if step.how == "assign":
+            return _single_name_target(step.node) is not None and not self._followed(node, step)
+        if step.how == "arg" and isinstance(step.node, cst.Call) and self.names.local_function(step.node.func) is not None:
+            return not self._followed(node, step)
+        return False
+
+    def _all_traced(self, nodes: Optional[Sequence[cst.CSTNode]]) -> bool:
+        if nodes is None:
+            return False
+        for node in nodes:
+            kind = self.flow.kind(node)
+            if kind is None or not kind.sources & (self.keys | {TYPES_KEY}):
+                return False
+        return True
+
+    def _param_for(self, call: cst.Call, value: cst.CSTNode, function: cst.FunctionDef) -> Optional[cst.Param]:
+        """The parameter of a local function that `value` (an argument of `call`) binds."""
+        arg = self.names.parent(value)
+        if not isinstance(arg, cst.Arg) or arg.star:
+            return None
+        params = function.params
+        if arg.keyword is not None:
+            every = [*params.posonly_params, *params.params, *params.kwonly_params]
+            return next((p for p in every if p.name.value == arg.keyword.value), None)
+        positional = [a for a in call.args if a.keyword is None]
+        position = positional.index(arg)
+        if any(a.star for a in positional[:position]):
+            return None
+        ordered = [*params.posonly_params, *params.params]
+        position += 1 if isinstance(call.func, cst.Attribute) else 0  # `self.helper(x)`
+        return ordered[position] if position < len(ordered) else None
 
     def _only_binding(self, target: cst.Name) -> bool:
         """The name is bound here and nowhere else in its scope."""
@@ -780,6 +833,11 @@ class _Census:
         self.reported.add(id(node))
         self.reports.append(Report(code=code, node=node, message=message, advice=advice, groups=kind.sources))
 
+
+_LOST = (
+    "the response is stored or passed where other values go too, so its reads cannot all be followed",
+    "keep the response in a variable of its own (not one that is also set to None or to other values)",
+)
 
 # --------------------------------------------------------------------------- shapes
 

@@ -143,3 +143,22 @@ def test_rules_and_explain_document_both_targets() -> None:
     for code in ("OAI001", "OAI002", "OAI003", "OAI004", "OAI005"):
         text = invoke("explain", code).output
         assert "chat" in text and "Under `--target responses`" in text, code
+
+
+CASES = sorted(p for p in (Path(__file__).parent / "fixtures").glob("*/*.py") if not p.name.endswith(".expected.py"))
+
+
+@pytest.mark.parametrize("case", [c for c in CASES if "responses" not in c.stem], ids=lambda p: f"{p.parent.name}/{p.stem}")
+def test_every_chat_fixture_also_migrates_to_responses_cleanly(case: Path) -> None:
+    """The chat cases under --target responses too: no crash, code that parses, one pass."""
+    import ast
+
+    from tests.helpers import run
+
+    for unsafe in (False, True):
+        result = run(case.read_bytes(), path=str(case), target="responses", sdk="v1", unsafe_fixes=unsafe)
+        assert result.error is None, result.error
+        output = result.new_source if result.new_source is not None else case.read_bytes()
+        ast.parse(output)
+        again = run(output, path=str(case), target="responses", sdk="v1", unsafe_fixes=unsafe)
+        assert again.new_source is None, "a second fix changed the output"

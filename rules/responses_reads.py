@@ -171,7 +171,7 @@ class _Census:
             for name, kind in deferred:
                 self.visit(name, kind, [])
             self._object_compares()
-            self._left_over_reads()
+        self._left_over_reads()
         self._untraced_reads()
         self.reports.extend(self._types())
         attached = {key: (found.edits, frozenset(found.groups)) for key, found in self.attached.items()}
@@ -618,7 +618,7 @@ class _Census:
     def _left_over_reads(self) -> None:
         """A traced `.text` read the walk did not reach must not stay behind silently."""
         for read in self.analysis.reads:
-            if read.kind is None or id(read.node) in self.reported or not read.kind.sources & self.keys:
+            if read.kind is None or id(read.node) in self.reported or not read.kind.sources & (self.keys | {TYPES_KEY}):
                 continue
             stream = read.kind.tag == "chunk_choice"
             self._manual(
@@ -818,6 +818,17 @@ class _Census:
         if key is None:
             key = next((call.key for call in self.calls if call.generation == "v1"), None)
         if key is None:
+            # No call to go with (a helper typed with the legacy types, say): the edits need
+            # a report of their own, in the same groups as the reads they serve.
+            self.reports.append(
+                Report(
+                    code=READS_CODE,
+                    node=pending[0].target,
+                    message="a legacy response part read here moves to its Responses counterpart",
+                    fix=Fix(Applicability.SAFE, tuple(pending)),
+                    groups=kind.sources,
+                )
+            )
             return
         found = self.attached.setdefault(key, _Attachments())
         found.edits.extend(pending)

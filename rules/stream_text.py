@@ -8,7 +8,7 @@ from migrator.model import Applicability
 from migrator.rule import Edit, Fix, Report, Rule, RuleContext
 
 from . import responses, responses_reads
-from .analysis import analyse
+from .analysis import Analysis, analyse
 from .read_rewrites import read_rewrite
 
 
@@ -74,10 +74,14 @@ class StreamTextRule(Rule):
 
     def check(self, ctx: RuleContext) -> Iterator[Report]:
         analysis = analyse(ctx)
-        if responses.active(ctx):
-            yield from responses_reads.stream_reports(ctx)
+        # The reads of the chunks: the Responses target follows its streams itself.
+        reads = responses_reads.stream_reports(ctx) if responses.active(ctx) else self._chunk_reads(analysis)
+        yield from reads
+        yield from self._computed_streams(analysis)
+
+    def _chunk_reads(self, analysis: Analysis) -> Iterator[Report]:
         usage_calls = {call.key for call in analysis.calls if call.stream and call.include_usage}
-        for read in analysis.reads if not responses.active(ctx) else ():
+        for read in analysis.reads:
             if read.kind is None or read.kind.tag != "chunk_choice":
                 continue
             message = "streamed completion text read as `text`; a chat chunk has `delta.content`"
@@ -96,6 +100,8 @@ class StreamTextRule(Rule):
                 advice=None if transform else "read `choices[i].delta.content` of the chat chunk",
                 groups=read.kind.sources,
             )
+
+    def _computed_streams(self, analysis: Analysis) -> Iterator[Report]:
         for call in analysis.calls:
             if call.stream is None:
                 stream = call.keyword("stream")

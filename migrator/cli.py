@@ -369,19 +369,28 @@ def report(**params: Any) -> int:
 @click.option("--output-format", type=click.Choice(["text", "json"]), default="text", show_default=True)
 @_guard
 def show_config(**params: Any) -> int:
-    """Print the effective settings for PATHS and where each one came from."""
+    """Print the effective settings for PATHS and where each one came from, and what the
+    rule pack decides from the paths (the SDK openai<1.0 code moves to, from the pins)."""
     import json
 
     from migrator.settings import DEFAULT_EXCLUDES
 
-    resolved = resolve_params(params, _pack())
+    pack = _pack()
+    resolved = resolve_params(params, pack)
     values = dict(resolved.values)
     if values["exclude"] is None:
         values["exclude"] = list(DEFAULT_EXCLUDES)
+    # What the rule pack decides from the paths themselves (e.g. from the project's pins).
+    paths = params.get("paths") or (".",)
+    described = pack.describe(paths, resolved.settings.rule_options) if pack.describe else []
     if params.get("output_format") == "json":
         data = {
             "config_file": str(resolved.config_path) if resolved.config_path else None,
             "settings": {key: {"value": value, "source": resolved.sources[key]} for key, value in values.items()},
+            "rule_pack": {
+                "name": pack.name,
+                "described": [{"label": d.label, "text": d.text, "data": dict(d.data)} for d in described],
+            },
         }
         click.echo(json.dumps(data, indent=2))
         return EXIT_CLEAN
@@ -392,7 +401,19 @@ def show_config(**params: Any) -> int:
             click.echo(f"# {key} = (not set)  # {resolved.sources[key]}")
         else:
             click.echo(f"{key} = {_toml_value(value)}  # {resolved.sources[key]}")
+    if described:
+        click.echo(f"# rule pack {pack.name}, for {' '.join(paths)}:")
+        for line in described:
+            click.echo(f"# {line.label}: {line.text}")
     return EXIT_CLEAN
+
+
+@cli.command()
+def server() -> None:
+    """Run the language server (LSP) on stdin/stdout, for editors (needs the `server` extra)."""
+    from migrator.server import main as serve
+
+    sys.exit(serve())
 
 
 def _toml_value(value: Any) -> str:

@@ -7,13 +7,13 @@ runner's job, so the same function serves the CLI, the pool workers and the test
 from __future__ import annotations
 
 import ast
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import replace
 from itertools import chain
 from typing import Any
 
 from migrator.findings import TODO_PREFIX, ParsedFile, findings_and_edits
-from migrator.model import FileResult
+from migrator.model import FileResult, Location
 from migrator.rule import Edit, Note, Report, RuleContext, RulePack
 from migrator.settings import Settings
 from migrator.suppression import HINT
@@ -32,13 +32,16 @@ def check_source(
     requirements: Sequence[str] = (),
     native: ast.Module | None = None,
     previews: bool = False,
+    fix_only: Collection[tuple[str, Location]] | None = None,
 ) -> FileResult:
     """Lint (and with `fix`, rewrite) one file's bytes.
 
     `requirements` are requirement specifiers the file declares itself (a notebook's
     `%pip install` lines); rules may weigh them above the project's files. `native` is
     CPython's tree of the same bytes, when the caller has already parsed them. With
-    `previews`, findings carry the text their fix writes (JSON and SARIF show it).
+    `previews`, findings carry the text their fix writes (JSON and SARIF show it). With
+    `fix_only` (findings as code and location), only the fix groups holding one of them
+    are applied (an editor's fix for one finding).
     """
     result = FileResult(path=path)
     # An unused suppression can sit in a file no rule cares about, so the prefilter
@@ -73,7 +76,7 @@ def check_source(
     # Every rule runs, the switched-off ones too: their reports still weigh in their fix
     # groups, and are then hidden (migrator.findings).
     reports = _run_rules(pack, ctx, result)
-    outcome = findings_and_edits(file, reports, settings, known, fix=fix, previews=previews)
+    outcome = findings_and_edits(file, reports, settings, known, fix=fix, previews=previews, fix_only=fix_only)
     result.findings = outcome.findings
     if fix and outcome.edits:
         # Fixes compose in one pass (nested edits see their children's new form), so a

@@ -11,7 +11,7 @@ what is shown, never which parts of a group are applied.
 from __future__ import annotations
 
 import ast
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Optional
 
@@ -55,6 +55,7 @@ def findings_and_edits(
     *,
     fix: bool,
     previews: bool,
+    fix_only: Optional[Collection[tuple[str, Location]]] = None,
 ) -> Outcome:
     from migrator.fixer import effective_applicability, fix_groups
 
@@ -79,13 +80,14 @@ def findings_and_edits(
     levels = effective_applicability(reports, silenced)
     components = fix_groups(reports)
     group_of = {index: component for component in components for index in component}
+    chosen = _groups_holding(reports, components, positions, fix_only) if fix_only is not None else None
     findings: list[Finding] = []
     edits: list[Edit] = []
     todos: set[tuple[int, str]] = set()
     for index, (report, level) in enumerate(zip(reports, levels)):
         applies = report.fix is not None and (
             level is Applicability.SAFE or (level is Applicability.UNSAFE and settings.unsafe_fixes)
-        )
+        ) and (chosen is None or index in chosen)
         if fix and applies and report.fix is not None:
             edits.extend(report.fix.edits)
         if silenced[index] or hidden[index]:
@@ -103,7 +105,9 @@ def findings_and_edits(
                 path=file.path,
                 location=location,
                 fix=level,
-                advice=_advice(report, level, [reports[i] for i in group if hidden[i]]),
+                advice=_advice(
+                    index, level, reports, [i for i in group if i != index], hidden, silenced, positions
+                ),
                 fixed=fix and applies,
                 replacement=preview,
                 source=region_text(lines, location),
@@ -124,16 +128,61 @@ def findings_and_edits(
     return Outcome(findings, edits)
 
 
-def _advice(report: Report, level: Applicability, hidden: Sequence[Report]) -> Optional[str]:
-    """The report's own advice, and what hidden members of its group hold it back with."""
-    held = [r for r in hidden if r.fix is None or (level is Applicability.UNSAFE and r.fix.applicability is level)]
-    if not held or (report.fix is None and level is Applicability.NONE):
+def _advice(
+    index: int,
+    level: Applicability,
+    reports: Sequence[Report],
+    others: Sequence[int],
+    hidden: Sequence[bool],
+    silenced: Sequence[bool],
+    positions: dict[Any, CodeRange],
+) -> Optional[str]:
+    """The report's own advice, or, for a fix its group holds back, which members do.
+
+    A fixable finding shown as manual (or unsafe) would otherwise leave its reader
+    guessing: the member that decides may be lines away, silenced or hidden.
+    """
+    report = reports[index]
+    if report.fix is None or level is report.fix.applicability:
         return report.advice
-    codes = ", ".join(sorted({r.code for r in held}))
-    reason = f"the same call has {codes} findings that --select/--ignore hide and that decide its fix: " + "; ".join(
-        dict.fromkeys(r.message for r in held)
-    )
+    deciding = [
+        i
+        for i in others
+        if silenced[i] or (level is Applicability.NONE and reports[i].fix is None)
+        or (level is Applicability.UNSAFE and _level_of(reports[i]) is Applicability.UNSAFE)
+    ]
+    if not deciding:
+        return report.advice
+    parts = []
+    for i in deciding:
+        line = positions[reports[i].node].start.line
+        why = "silenced by a comment" if silenced[i] else "hidden by --select/--ignore" if hidden[i] else ""
+        parts.append(f"{reports[i].code} at line {line}{f' ({why})' if why else ''}: {reports[i].message}")
+    if level is Applicability.NONE:
+        reason = "not fixed: it belongs to a change made whole or not at all, and part of it needs a hand first: "
+    else:
+        reason = "unsafe: it belongs to a change made whole or not at all, and part of it is unsafe: "
+    reason += "; ".join(dict.fromkeys(parts))
     return f"{report.advice}; {reason}" if report.advice else reason
+
+
+def _level_of(report: Report) -> Applicability:
+    return report.fix.applicability if report.fix is not None else Applicability.NONE
+
+
+def _groups_holding(
+    reports: Sequence[Report],
+    components: Sequence[Sequence[int]],
+    positions: dict[Any, CodeRange],
+    wanted: Collection[tuple[str, Location]],
+) -> set[int]:
+    """The reports of the fix groups that hold a report found at one of `wanted`."""
+    keys = set(wanted)
+    chosen: set[int] = set()
+    for component in components:
+        if any((reports[i].code, location_of(positions[reports[i].node])) in keys for i in component):
+            chosen.update(component)
+    return chosen
 
 
 def _edits_of(report: Report) -> tuple[Edit, ...]:

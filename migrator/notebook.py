@@ -18,7 +18,7 @@ import json
 import re
 import shlex
 import tokenize
-from collections.abc import Iterator
+from collections.abc import Collection, Iterator
 from dataclasses import dataclass, field, replace
 from typing import Any, Optional
 
@@ -488,8 +488,12 @@ def check_notebook(
     fix: bool = False,
     keep_old: bool = False,
     previews: bool = False,
+    fix_only: Optional[Collection[tuple[str, int, Location]]] = None,
 ) -> FileResult:
-    """Lint (and with `fix`, rewrite) one notebook's bytes: `engine.check_source` for .ipynb."""
+    """Lint (and with `fix`, rewrite) one notebook's bytes: `engine.check_source` for .ipynb.
+
+    `fix_only`: apply only the fix groups of these findings (code, cell, location in the cell).
+    """
     from migrator.engine import check_source
 
     result = FileResult(path=path)
@@ -523,7 +527,8 @@ def check_notebook(
     while True:
         virtual = _build(parsed, newline)
         inner = check_source(
-            path, virtual.text.encode("utf-8"), settings, pack, fix=fix, requirements=requirements, previews=previews
+            path, virtual.text.encode("utf-8"), settings, pack, fix=fix, requirements=requirements, previews=previews,
+            fix_only=None if fix_only is None else _virtual_keys(fix_only, virtual.line_map),
         )
         # LibCST may reject what CPython accepted: leave that cell out and try again.
         match = _SYNTAX_AT_RE.match(inner.error or "")
@@ -556,6 +561,18 @@ def check_notebook(
     if errors:
         result.error = "; ".join(errors)
     return result
+
+
+def _virtual_keys(
+    keys: Collection[tuple[str, int, Location]], line_map: list[Optional[tuple[int, int]]]
+) -> set[tuple[str, Location]]:
+    """Findings given by cell and line in the cell, placed in the virtual module."""
+    lines = {mapped: number for number, mapped in enumerate(line_map) if mapped is not None}
+    return {
+        (code, replace(where, line=lines[(cell, where.line)], end_line=lines[(cell, where.end_line)]))
+        for code, cell, where in keys
+        if (cell, where.line) in lines and (cell, where.end_line) in lines
+    }
 
 
 def _cell_text(cells: list[_Cell], number: int) -> str:

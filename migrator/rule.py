@@ -162,6 +162,16 @@ class BytePrefilter:
 
 
 @dataclass(frozen=True)
+class Description:
+    """A line a rule pack adds to `migrator config`: what it decided for the paths given,
+    which the settings alone do not show. `data` is the same for `--output-format json`."""
+
+    label: str
+    text: str
+    data: Mapping[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
 class RulePack:
     name: str
     options: tuple[OptionSpec, ...]
@@ -178,6 +188,8 @@ class RulePack:
     # The distribution the pack makes of the engine: reports name it as their tool.
     product: str = "migrator"
     homepage: str = ""
+    # `migrator config PATHS`: (the paths, the pack's option values) -> lines to show.
+    describe: Optional[Callable[[Sequence[str], Mapping[str, Any]], list[Description]]] = None
     prefilter: BytePrefilter = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:

@@ -77,7 +77,7 @@ def process_file(path: str, job: Job, *, defer_write: bool = False) -> FileResul
     # Most files of a code base fail the prefilter and cost next to nothing.
     heavy = check is not check_source or bool(load_pack(job.pack_name).prefilter.search(snapshot.data))
     if heavy and check is check_source:
-        hazard, native = _native_parse(snapshot.data)
+        hazard, native = native_parse(snapshot.data)
         if hazard is not None:
             return FileResult(path=path, error=hazard)
     try:
@@ -186,7 +186,7 @@ def default_jobs() -> int:
     return max(1, len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1)
 
 
-def _native_parse(data: bytes) -> tuple[Optional[str], Optional[ast.Module]]:
+def native_parse(data: bytes) -> tuple[Optional[str], Optional[ast.Module]]:
     """Why LibCST must not see `data` (or None), and CPython's tree of it (if it parses).
 
     LibCST's native parser overflows its stack and kills the process (SIGSEGV) on

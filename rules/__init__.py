@@ -7,10 +7,10 @@ file passes the prefilter, which combines the rules' own (`catalog.py`).
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any, Optional
 
-from migrator.rule import OptionSpec, Output, RulePack
+from migrator.rule import Description, OptionSpec, Output, RulePack
 
 from . import catalog
 from .sdk import DEFAULT_CHAT_MODEL
@@ -30,6 +30,9 @@ OPTIONS = (
         cli="--model",
     ),
     OptionSpec("model-map", dict, {}, "legacy model name -> chat model, per model", str),
+    OptionSpec(
+        "deployment-map", dict, {}, "Azure deployment serving a completion model -> the chat deployment to use", str
+    ),
     OptionSpec(
         "max-tokens",
         str,
@@ -80,6 +83,18 @@ def _shared_analysis(ctx: RuleContext) -> Iterable[Output]:
     return file_facts(ctx)
 
 
+def describe(paths: Sequence[str], options: Mapping[str, Any]) -> list[Description]:
+    """`migrator config PATHS`: which SDK openai<1.0 code moves to, and why (see pins.py)."""
+    from .pins import describe as describe_sdk
+
+    if options.get("target") == "responses":
+        # openai<1.0 has no Responses API: the pins do not decide (they are noted when
+        # they allow no release the migrated code runs on).
+        data = {"path": None, "decision": "v1", "from": "target", "file": None, "specifier": None}
+        return [Description("sdk", "--target responses (the `target` setting) -> v1", data)]
+    return describe_sdk(paths, options)
+
+
 PACK = RulePack(
     name="openai",
     options=OPTIONS,
@@ -89,4 +104,5 @@ PACK = RulePack(
     validate=_validate,
     product=PRODUCT,
     homepage=HOMEPAGE,
+    describe=describe,
 )

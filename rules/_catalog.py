@@ -3,6 +3,7 @@
 MODULES = {
     '_catalog': (),
     'analysis': (),
+    'call_rewrites': (),
     'catalog': (),
     'completion_text': (
         ('OAI002', 'completion-text', 'completion text read as `.choices[i].text`', ((b'completions',), (b'Completion',), (b'openai', b'choices', b'.text'))),
@@ -17,6 +18,7 @@ MODULES = {
     'parameters': (),
     'pins': (),
     'read_rewrites': (),
+    'releases': (),
     'responses': (),
     'responses_reads': (),
     'sdk': (),
@@ -28,4 +30,13 @@ MODULES = {
         ('OAI005', 'unsupported-parameter', 'completions parameter with no chat equivalent', ((b'completions',), (b'Completion',))),
     ),
     'upgrade': (),
+    'v0_chat_call': (
+        ('OAI006', 'v0-chat-call', 'openai<1.0 `ChatCompletion` call in a file moving to the v1 SDK', ((b'ChatCompletion',),)),
+    ),
+    'v0_exception': (
+        ('OAI008', 'v0-exception', 'openai<1.0 exception in a file moving to the v1 SDK', ((b'Completion', b'error'),)),
+    ),
+    'v0_module_config': (
+        ('OAI007', 'v0-module-config', 'openai<1.0 module setting in a file moving to the v1 SDK', ((b'Completion',),)),
+    ),
 }

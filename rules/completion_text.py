@@ -9,12 +9,13 @@ import libcst as cst
 from migrator.model import Applicability
 from migrator.rule import Edit, Fix, Report, Rule, RuleContext
 
-from . import edits, responses, responses_reads
+from . import edits, responses, responses_reads, upgrade
 from .analysis import Analysis, Kind, analyse
 from .analysis.reads import LOGPROB_FIELDS
 from .analysis.syntax import source, subscript_key
+from .call_rewrites import access_rewrite, owned_accesses
 from .edits import set_string
-from .read_rewrites import read_rewrite
+from .read_rewrites import mixed_read, read_rewrite
 from .type_rewrites import type_reports
 
 # `__lp__` stands for the expression that held the legacy logprobs.
@@ -30,6 +31,13 @@ _LOGPROB_FIELDS = {
 }
 
 
+UNTRACED_ADVICE = (
+    "if it reads a legacy completion, migrate it with the call that made the response "
+    "(`choices[i].message.content` once that call is on chat); if the response comes from "
+    "elsewhere (another module, a cache), check what it is before changing the read"
+)
+
+
 class CompletionTextRule(Rule):
     """## What it does
     Finds reads of a completion's text, `response.choices[i].text`, and rewrites them to
@@ -42,7 +50,10 @@ class CompletionTextRule(Rule):
     `getattr(c, "text")`. Also rewrites `response.object == "text_completion"`, the legacy
     logprobs fields (`tokens`, `token_logprobs`, `top_logprobs`) and the legacy response
     types in annotations (`Completion` -> `ChatCompletion`, `Stream[Completion]` ->
-    `Stream[ChatCompletionChunk]`).
+    `Stream[ChatCompletionChunk]`). Under `--sdk v1`, the dict-style reads of a v0
+    response (`r["usage"]["total_tokens"]`, `choice.get("finish_reason")`) and
+    `json.dumps(r)` / `dict(r)` move to attributes and `model_dump_json()` /
+    `model_dump()` with their call.
 
     Under `--target responses` every use of the response is accounted for, because a
     Response has no `choices`: `choices[0]` stands for the response itself (so
@@ -80,15 +91,18 @@ class CompletionTextRule(Rule):
     `output_text` is a `str` (empty when there is no text), so no `or ""` is needed.
 
     ## Fix safety
-    Safe when the read is traced to a call that is migrated in the same fix. A
-    `.choices[i].text` that cannot be traced (in a module that uses `openai`) gets an
-    unsafe fix. `logprobs.text_offset` has no chat equivalent and blocks the fix.
+    Safe when the read is traced to a call that is migrated in the same fix: a read is
+    rewritten only together with its call. A `.choices[i].text` that cannot be traced
+    (in a module that uses `openai`) is reported without a fix. What cannot be carried over is reported and keeps the call as it is:
+    `logprobs.text_offset` (no chat equivalent), a response part serialised with
+    `model_dump()` & co. (its keys are read elsewhere), and under `--sdk v1` a dict read
+    with a non-identifier key or a computed default, or a `json.dumps(r, ...)` with
+    options `model_dump_json` lacks.
 
     Under `--target responses` a read with no counterpart blocks the call's fix: another
     choice (`choices[1]`, a loop over `choices`), `finish_reason` used other than in such a
     comparison, `system_fingerprint`, usage details, `text_offset`, a choice used as a
-    whole, the raw HTTP body. An untraced `.choices[0].text` gets an unsafe `.output_text`
-    only in a module without completions calls.
+    whole, the raw HTTP body, a response kept where other values go too.
     """
 
     code = "OAI002"
@@ -104,9 +118,11 @@ class CompletionTextRule(Rule):
         analysis = analyse(ctx)
         flow = analysis.flow
         for read in analysis.reads:
-            if read.kind is not None and read.kind.tag == "chunk_choice":
+            if read.kind is not None and read.kind.read_tag == "chunk_choice":
                 continue  # OAI003
-            if read.kind is not None:
+            if read.kind is not None and read.kind.mixed:
+                yield mixed_read(self.code, read.node, read.kind)
+            elif read.kind is not None:
                 generation = flow.generation_of(read.kind)
                 transform = read_rewrite(analysis.names, read, "message", generation) if generation else None
                 yield Report(
@@ -117,23 +133,23 @@ class CompletionTextRule(Rule):
                     advice=None if transform else "read `choices[i].message.content` of the chat response",
                     groups=read.kind.sources,
                 )
-            elif analysis.uses_openai and not analysis.other_sdk and not analysis.v0_reported and not _has_v0(analysis):
-                # (next to openai<1.0 calls such a read may belong to one of them, which
-                # needs the dict form; only the v1 attribute form is guessed)
-                transform = read_rewrite(analysis.names, read, "message", "v1")
-                if transform is None:
-                    continue
+            elif analysis.uses_openai and not analysis.other_sdk:
+                # A read is rewritten only with its call: one that cannot be tied to a call
+                # is reported, and stays as it is.
                 yield Report(
                     code=self.code,
                     node=read.node,
                     message=(
                         "`.choices[i].text` looks like a legacy completion read, but it could not "
-                        "be traced to a completions call; chat choices have `.message.content`"
+                        "be traced to a completions call"
                     ),
-                    fix=Fix(Applicability.UNSAFE, (Edit(read.node, transform),)),
+                    advice=UNTRACED_ADVICE,
                     groups=frozenset({f"read@{id(read.node)}"}),
                 )
         for compare in analysis.object_compares:
+            if compare.kind.mixed:
+                yield mixed_read(self.code, compare.node, compare.kind)
+                continue
             chat_object = "chat.completion.chunk" if compare.kind.tag == "chunk" else "chat.completion"
             yield Report(
                 code=self.code,
@@ -148,6 +164,41 @@ class CompletionTextRule(Rule):
         yield from self._logprob_reads(ctx, analysis)
         if any(call.generation == "v1" for call in analysis.calls):
             yield from type_reports(self.code, analysis)
+        yield from self._unmovable_uses(analysis)
+
+    def _unmovable_uses(self, analysis: Analysis) -> Iterator[Report]:
+        """Uses of a response that no fix can carry over: they keep its call as it is."""
+        for call in analysis.calls:
+            uses = analysis.uses_of(call)
+            groups = frozenset({call.key}.union(*(a.kind.sources for a in owned_accesses(analysis, call))))
+            for node, why in uses.blockers:
+                yield Report(
+                    code=self.code,
+                    node=node,
+                    message=f"{why}; the call cannot be migrated automatically",
+                    advice="read the fields from the chat response (`message.content`, ...) instead of a dict of it",
+                    groups=groups,
+                )
+            if not call.upgrade:
+                continue
+            for access in owned_accesses(analysis, call):
+                if access_rewrite(access) is None:
+                    yield Report(
+                        code=self.code,
+                        node=access.node,
+                        message=f"`{access.key}` of a v1 response must be read as an attribute",
+                        advice="read it with `getattr(response, ...)` or `.model_dump()[...]`",
+                        groups=groups,
+                    )
+            for node in uses.serializations:
+                if upgrade.serialization_rewrite(node) is None:
+                    yield Report(
+                        code=self.code,
+                        node=node,
+                        message="a v1 response is not a dict: this serialisation cannot be carried over",
+                        advice="use `response.model_dump_json(indent=...)` or `response.model_dump()`",
+                        groups=groups,
+                    )
 
     def _logprob_reads(self, ctx: RuleContext, analysis: Analysis) -> Iterator[Report]:
         if not any(call.keyword("logprobs") is not None for call in analysis.calls):
@@ -163,7 +214,9 @@ class CompletionTextRule(Rule):
                 candidates.append((subscript, subscript.value, key, True))
         for node, holder, field, item in candidates:
             kind = analysis.flow.kind(holder)
-            if kind is not None and kind.tag == "logprobs":
+            if kind is not None and kind.read_tag == "logprobs" and kind.mixed:
+                yield mixed_read(self.code, node, kind)
+            elif kind is not None and kind.tag == "logprobs":
                 generation = analysis.flow.generation_of(kind)
                 # v0 dicts keep the subscript style; v1 objects (and v0 code moved to v1) read attributes.
                 dict_style = item and generation == "v0"
@@ -195,7 +248,3 @@ class CompletionTextRule(Rule):
             fix=Fix(Applicability.SAFE, (Edit(node, transform),)),
             groups=kind.sources,
         )
-
-
-def _has_v0(analysis: Analysis) -> bool:
-    return any(call.generation == "v0" for call in analysis.calls)

@@ -14,7 +14,8 @@ from migrator.rule import Edit, Fix, Report, Rule, RuleContext
 from . import responses, sdk
 from .analysis import Analysis, CompletionsCall, analyse
 from .analysis.names import Names
-from .analysis.syntax import argument_for, string_value
+from .analysis.origins import string_origins
+from .analysis.syntax import string_value
 from .edits import replace_with, set_string
 
 CHOOSE_MODEL = (
@@ -105,7 +106,7 @@ class LegacyModelRule(Rule):
             else:
                 # Parameter defaults, arguments at the local call sites, `self.model`:
                 # each legacy literal that can reach the call is replaced where written.
-                for literal in origins(names, value):
+                for literal in string_origins(names, value).literals:
                     entry = through.setdefault(id(literal), (literal, call, set()))
                     entry[2].add(call.key)
         for literal, call, keys in through.values():
@@ -117,28 +118,25 @@ class LegacyModelRule(Rule):
         self, ctx: RuleContext, call: CompletionsCall, node: cst.SimpleString, groups: frozenset[str]
     ) -> Optional[Report]:
         name = string_value(node)
-        if not isinstance(name, str) or not sdk.is_legacy_model(name):
+        if not isinstance(name, str):
             return None
-        serves, deployment = responses.model_words(ctx)
-        if call.receiver is not None and call.receiver.is_azure:
-            return Report(
-                code=self.code,
-                node=node,
-                message=f"`{name}` names an Azure deployment of a completion model; {deployment}",
-                advice=f"deploy {serves} in Azure and pass that deployment's name as `model`",
-                groups=groups,
-            )
+        words = responses.api_words(ctx)
+        if call.is_azure:
+            return self._deployment(ctx, node, name, groups)
+        if not sdk.is_legacy_model(name):
+            if call.receiver is not None and call.receiver.custom_base_url:
+                return None  # another server's model names are its own
+            return self._unknown(ctx, node, name, groups)
         target, applicability = chat_model_for(name, ctx.options)
         if target is None:
             return Report(
                 code=self.code,
                 node=node,
-                message=f"`{name}` is a fine-tune of a completion model; it cannot be used for "
-                + ("chat" if not responses.active(ctx) else "the Responses API"),
+                message=f"`{name}` is a fine-tune of a completion model; it cannot be used for {words.api}",
                 advice="fine-tune a chat model on the same data and map it with `model-map` in [tool.migrator]",
                 groups=groups,
             )
-        message = f"`{name}` is a completions-only model; use {serves} (`{target}`)"
+        message = f"`{name}` is a completions-only model; use {words.model} (`{target}`)"
         if applicability is Applicability.UNSAFE:
             message += "; the built-in default needs `--unsafe-fixes`, or choose one with `--model`"
         return Report(
@@ -147,6 +145,61 @@ class LegacyModelRule(Rule):
             message=message,
             fix=Fix(applicability, (Edit(node, set_string(target)),)),
             advice=CHOOSE_MODEL if applicability is Applicability.UNSAFE else None,
+            groups=groups,
+        )
+
+    def _deployment(
+        self, ctx: RuleContext, node: cst.SimpleString, name: str, groups: frozenset[str]
+    ) -> Optional[Report]:
+        """On Azure the model is a deployment: only the user can name its chat twin."""
+        words = responses.api_words(ctx)
+        mapped = (ctx.options.get("deployment-map") or {}).get(name)
+        if mapped is not None:
+            return Report(
+                code=self.code,
+                node=node,
+                message=f"Azure deployment `{name}` serves completions; `deployment-map` names `{mapped}` for {words.api}",
+                fix=Fix(Applicability.SAFE, (Edit(node, set_string(str(mapped))),)),
+                groups=groups,
+            )
+        if not sdk.is_legacy_model(name):
+            return None  # a deployment name says nothing of its model: OAI001's fix is unsafe
+        return Report(
+            code=self.code,
+            node=node,
+            message=f"`{name}` names an Azure deployment of a completion model; {words.deployment}",
+            advice=(
+                f"deploy {words.model} in Azure and name it for this deployment in `deployment-map` "
+                "([tool.migrator.deployment-map]), then run `migrator fix` again"
+            ),
+            groups=groups,
+        )
+
+    def _unknown(
+        self, ctx: RuleContext, node: cst.SimpleString, name: str, groups: frozenset[str]
+    ) -> Optional[Report]:
+        """A model that is neither completions-only nor a known chat model."""
+        if sdk.is_known_chat_model(name):
+            return None
+        words = responses.api_words(ctx)
+        mapped = (ctx.options.get("model-map") or {}).get(name)
+        if mapped is not None:
+            fix = Fix(Applicability.SAFE, (Edit(node, set_string(str(mapped))),)) if mapped != name else Fix(Applicability.SAFE, ())
+            return Report(
+                code=self.code,
+                node=node,
+                message=f"`{name}` is not a known chat model; `model-map` names `{mapped}` for {words.api}",
+                fix=fix,
+                groups=groups,
+            )
+        return Report(
+            code=self.code,
+            node=node,
+            message=f"`{name}` is not a known chat model: {words.endpoint} may reject it",
+            advice=(
+                f"name the chat model it becomes in `model-map` ([tool.migrator.model-map], "
+                f'"{name}" = "<chat model>"; map it to itself to keep it), then run `migrator fix` again'
+            ),
             groups=groups,
         )
 
@@ -166,7 +219,7 @@ class LegacyModelRule(Rule):
             return self._literal(ctx, users[0], constant, frozenset(call.key for call in users))
         # The constant serves other code too: change the argument, not the constant.
         report = self._literal(ctx, users[0], constant, frozenset(call.key for call in users))
-        if report is None or report.fix is None:
+        if report is None or report.fix is None or not report.fix.edits:
             return report
         target = report.fix.edits[0].transform(constant).evaluated_value
         quote = constant.quote if len(constant.quote) == 1 else '"'
@@ -177,45 +230,6 @@ class LegacyModelRule(Rule):
             tuple(Edit(arg.value, replace_with(replacement)) for arg in args if arg is not None),
         )
         return replace(report, node=use, fix=fix)
-
-
-def origins(names: Names, node: cst.BaseExpression, depth: int = 0) -> list[cst.SimpleString]:
-    """String literals that can flow into `node` within this module."""
-    if depth > 6:
-        return []
-    if isinstance(node, cst.SimpleString):
-        return [node]
-    found: list[cst.SimpleString] = []
-    if isinstance(node, cst.Name):
-        for binding in names.assignments(node) or ():
-            value = names.assigned_value(binding)
-            if isinstance(value, cst.Param):
-                found.extend(_param_origins(names, value, depth))
-            elif isinstance(value, cst.BaseExpression):
-                found.extend(origins(names, value, depth + 1))
-    elif isinstance(node, cst.Attribute):
-        for value in names.self_attribute_values(node):
-            found.extend(origins(names, value, depth + 1))
-    return found
-
-
-def _param_origins(names: Names, param: cst.Param, depth: int) -> list[cst.SimpleString]:
-    found: list[cst.SimpleString] = []
-    if param.default is not None:
-        found.extend(origins(names, param.default, depth + 1))
-    function = names.parent(names.parent(param) or param)
-    if not isinstance(function, cst.FunctionDef):
-        return found
-    position = next((i for i, p in enumerate(function.params.params) if p is param), None)
-    sites: list[tuple[cst.Call, bool]] = list(names.call_sites(function) or ())
-    klass = names.parent(names.parent(function) or function)
-    if function.name.value == "__init__" and isinstance(klass, cst.ClassDef):
-        sites.extend((site, True) for site in names.constructor_sites(klass))
-    for site, bound in sites:
-        argument = argument_for(site, param.name.value, position, bound)
-        if argument is not None:
-            found.extend(origins(names, argument, depth + 1))
-    return found
 
 
 def _module_constant(names: Names, name: cst.Name) -> Optional[cst.SimpleString]:

@@ -10,7 +10,7 @@ import libcst as cst
 from . import sdk
 from .analysis import CompletionsCall
 from .analysis.names import Names
-from .analysis.syntax import source
+from .analysis.syntax import argument_for, source, walk
 
 BATCH_ADVICE = (
     "chat has no batched prompts: send one chat request per prompt (a loop, or "
@@ -36,17 +36,26 @@ class Unsupported:
 
 
 def prompt_shape(names: Names, value: cst.BaseExpression, depth: int = 0) -> str:
-    """'str', 'batch', 'tokens' or 'none' for the value passed as `prompt=`."""
+    """'str', 'batch', 'tokens' or 'none' for the value passed as `prompt=`.
+
+    A list need not look like one: a parameter typed `Union[str, List[str]]`, a tuple,
+    a list that the module's callers pass, or a name that says it holds several prompts
+    (`prompts`, `input_texts`) is a batch as far as the migration can tell.
+    """
     if isinstance(value, cst.Name):
         if value.value == "None":
             return "none"
+        if _plural(value.value):
+            return "batch"
         assignments = names.assignments(value)
         if assignments and depth < 4:
             shapes = set()
             for assignment in assignments:
                 bound = names.assigned_value(assignment)
                 if isinstance(bound, cst.Param):
-                    shapes.add(_annotation_shape(bound.annotation))
+                    shapes.add(_param_shape(names, bound, depth))
+                elif isinstance(bound, (cst.For, cst.CompFor)):
+                    shapes.add("str")  # one element of what is iterated
                 elif isinstance(bound, cst.BaseExpression):
                     shapes.add(prompt_shape(names, bound, depth + 1))
                 else:
@@ -71,18 +80,51 @@ def prompt_shape(names: Names, value: cst.BaseExpression, depth: int = 0) -> str
     return "str"
 
 
-_SEQUENCE_TYPES = ("list", "List", "Sequence", "Iterable", "tuple", "Tuple", "SequenceNotStr")
+_SEQUENCE_TYPES = frozenset({"list", "List", "Sequence", "Iterable", "tuple", "Tuple", "SequenceNotStr", "Collection"})
+# Names of what holds several prompts (a parameter, a variable): `prompts`, `input_texts`.
+_BATCH_WORDS = frozenset(
+    {"prompt", "text", "input", "question", "query", "queries", "document", "doc", "sentence", "example", "sample", "passage", "batch"}
+)
+
+
+def _plural(name: str) -> bool:
+    last = name.lower().strip("_").rsplit("_", 1)[-1]
+    if last in ("batch", "batches", "queries"):
+        return True
+    return last.endswith("s") and not last.endswith("ss") and last[:-1] in _BATCH_WORDS
+
+
+def _param_shape(names: Names, param: cst.Param, depth: int) -> str:
+    """What a parameter holds: its annotation, its default, what the module's callers pass."""
+    shape = _annotation_shape(param.annotation)
+    if shape != "str":
+        return shape
+    shapes = set()
+    if param.default is not None:
+        shapes.add(prompt_shape(names, param.default, depth + 1))
+    function = names.parent(names.parent(param) or param)
+    if isinstance(function, cst.FunctionDef):
+        position = next((i for i, p in enumerate(function.params.params) if p is param), None)
+        for site, bound in names.call_sites(function) or ():
+            argument = argument_for(site, param.name.value, position, bound and names.is_method(function))
+            if argument is not None:
+                shapes.add(prompt_shape(names, argument, depth + 1))
+    for shape in ("tokens", "batch", "none"):
+        if shape in shapes:
+            return shape
+    return "str"
 
 
 def _annotation_shape(annotation: Optional[cst.Annotation]) -> str:
-    """A parameter annotated `list[str]` (or `Sequence[int]`...) is not one prompt."""
+    """A parameter annotated `list[str]`, `Union[str, List[str]]`, `Sequence[int]`... is
+    not (always) one prompt."""
     if annotation is None:
         return "str"
-    expression = annotation.annotation
-    if isinstance(expression, cst.Subscript):
-        expression = expression.value
-    name = expression.attr.value if isinstance(expression, cst.Attribute) else getattr(expression, "value", "")
-    return "batch" if name in _SEQUENCE_TYPES else "str"
+    for node in walk(annotation.annotation):
+        name = node.attr.value if isinstance(node, cst.Attribute) else node.value if isinstance(node, cst.Name) else ""
+        if name in _SEQUENCE_TYPES:
+            return "batch"
+    return "str"
 
 
 def unsupported(names: Names, call: CompletionsCall) -> list[Unsupported]:

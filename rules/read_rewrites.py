@@ -11,7 +11,9 @@ from typing import Any, Callable, Optional
 
 import libcst as cst
 
-from .analysis.dataflow import ReadGeneration
+from migrator.rule import Report
+
+from .analysis.dataflow import Kind, ReadGeneration
 from .analysis.names import Names
 from .analysis.records import TextRead
 from .edits import fill, or_empty
@@ -116,3 +118,24 @@ def _quote_inside_fstring(names: Names, node: cst.CSTNode) -> str:
     if fstring is not None and '"' in fstring.start:
         return "'"
     return '"'
+
+
+MIXED_ADVICE = (
+    "give each call's response a name of its own (or make both branches the same endpoint), "
+    "then run `migrator fix` again; or migrate this code by hand"
+)
+
+
+def mixed_read(code: str, node: cst.CSTNode, kind: Kind) -> Report:
+    """A read that another value may reach besides a completions response: it stays as it
+    is, and so does every call it may read (a read is rewritten only with its calls)."""
+    return Report(
+        code=code,
+        node=node,
+        message=(
+            "this read may see a legacy completion or another value (a response of another "
+            "endpoint, a value not traced), so neither it nor its call is rewritten"
+        ),
+        advice=MIXED_ADVICE,
+        groups=kind.sources,
+    )

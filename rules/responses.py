@@ -13,8 +13,8 @@ the Responses section of `sdk.py`).
 from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass, replace
-from typing import TYPE_CHECKING, Callable, Optional, Union
+from dataclasses import dataclass
+from typing import Callable, Optional, Union
 
 import libcst as cst
 
@@ -24,11 +24,8 @@ from migrator.rule import Dependency, Edit, Fix, Note, Output, Report, RuleConte
 from . import edits, pins, sdk, upgrade
 from .analysis import Analysis, CompletionsCall, analyse
 from .analysis.names import Names
-from .analysis.syntax import argument_for, source, string_key
-from .parameters import KWARGS_ADVICE, prompt_shape
-
-if TYPE_CHECKING:
-    from .completions_call import CompletionsCallRule
+from .analysis.syntax import argument_for, string_key
+from .parameters import BATCH_ADVICE, KWARGS_ADVICE, NONE_ADVICE, TOKENS_ADVICE, Unsupported
 
 TARGET = "responses"
 # The Responses counterparts of the chat target's summaries, where they differ.
@@ -42,15 +39,15 @@ AZURE_NOTE = (
     f'on Azure, Responses needs `api_version="{sdk.AZURE_RESPONSES_API_VERSION}"` or later, and '
     "`model` names a deployment: it must serve a model the Responses API supports"
 )
-BATCH_ADVICE = (
+RESPONSES_BATCH_ADVICE = (
     "a response has one input: send one request per prompt (a loop, or `asyncio.gather` with "
     "the async client) and read `output_text` of each"
 )
-TOKENS_ADVICE = (
+RESPONSES_TOKENS_ADVICE = (
     "the Responses API takes text, not token arrays: decode the tokens with the tokenizer of the "
     "model they were made for (`tiktoken`), then pass the text as `input`"
 )
-NONE_ADVICE = "a response needs an input: pass the text the model should answer as `prompt`"
+RESPONSES_NONE_ADVICE = "a response needs an input: pass the text the model should answer as `prompt`"
 MAX_TOKENS_ADVICE = (
     f"`max_output_tokens` must be at least {sdk.MIN_OUTPUT_TOKENS} (it counts reasoning tokens "
     "too): raise the budget, check that the output is still what you want, then run `migrator fix` again"
@@ -62,6 +59,17 @@ LOGPROBS_ADVICE = (
 USAGE_STREAM_ADVICE = (
     "a Responses stream has no usage chunk: read `event.response.usage` of the "
     "`response.completed` event instead, then drop `include_usage`"
+)
+SHAPED_ADVICE = (
+    "if it is OpenAI's SDK, make that visible (build or annotate it as `openai.OpenAI`, or "
+    "list the module that wraps openai in `openai-modules`) and run `migrator fix` again, "
+    "or migrate it by hand to `responses.create(input=..., store=False)`; if it belongs to "
+    "another SDK, add `# noqa: OAI001`"
+)
+VALUE_ADVICE = (
+    "whatever calls it passes `prompt=` and reads `choices[i].text`: hand over "
+    "`client.responses.create` and change those callers to pass `input=prompt, store=False` "
+    "and read `output_text`"
 )
 STREAM_OPTIONS_ADVICE = "pass `stream_options` as a dict literal (`include_usage` has no Responses counterpart)"
 
@@ -99,18 +107,14 @@ def is_neutral(value: cst.BaseExpression, neutral: Sequence[str]) -> bool:
 
 
 def no_equivalent(names: Names, call: CompletionsCall) -> list[NoEquivalent]:
-    """What a completions call uses that the Responses API cannot express (OAI005)."""
+    """What a completions call uses that the Responses API lacks besides what it shares
+    with chat's list (`parameters.unsupported`): `n`, `stop`, penalties, `logit_bias`,
+    `seed`, a computed `logprobs`, `include_usage`, a budget under 16."""
     found: list[NoEquivalent] = []
-    prompt: Optional[Argument] = None
     for name, arg in call.parameters():
-        if isinstance(arg, cst.Arg) and arg.star:
-            found.append(NoEquivalent(arg, f"`{arg.star}{source(arg.value)}`", KWARGS_ADVICE.replace("messages", "input")))
-            continue
-        if name is None:
-            found.append(NoEquivalent(arg, "a positional argument", "the SDK's `create` takes keyword arguments only"))
-        elif name == "prompt":
-            prompt = arg
-        elif name in sdk.RESPONSES_NO_EQUIVALENT:
+        if name is None or (isinstance(arg, cst.Arg) and arg.star) or name in sdk.UNSUPPORTED_PARAMETERS:
+            continue  # chat's findings, reworded (`reworded`)
+        if name in sdk.RESPONSES_NO_EQUIVALENT:
             neutral, advice = sdk.RESPONSES_NO_EQUIVALENT[name]
             if not is_neutral(arg.value, neutral):
                 found.append(NoEquivalent(arg, f"`{name}`", advice))
@@ -129,17 +133,21 @@ def no_equivalent(names: Names, call: CompletionsCall) -> list[NoEquivalent]:
                     "API accepts; the call is left unchanged"
                 )
                 found.append(NoEquivalent(arg, what, MAX_TOKENS_ADVICE, message))
-    if prompt is not None:
-        shape = prompt_shape(names, prompt.value)
-        if shape == "batch":
-            found.append(NoEquivalent(prompt, "a batched prompt (a list of prompts)", BATCH_ADVICE))
-        elif shape == "tokens":
-            found.append(NoEquivalent(prompt, "a token-array prompt", TOKENS_ADVICE))
-        elif shape == "none":
-            found.append(NoEquivalent(prompt, "`prompt=None`", NONE_ADVICE))
-    elif not any(arg.star for arg in call.node.args) or call.spread is not None:
-        found.append(NoEquivalent(call.node, "a call without `prompt`", NONE_ADVICE))
     return found
+
+
+def reworded(item: Unsupported) -> NoEquivalent:
+    """One of chat's findings (a batch, `echo`, `**kwargs`...) with the advice for Responses."""
+    advice = {
+        BATCH_ADVICE: RESPONSES_BATCH_ADVICE,
+        TOKENS_ADVICE: RESPONSES_TOKENS_ADVICE,
+        NONE_ADVICE: RESPONSES_NONE_ADVICE,
+        KWARGS_ADVICE: KWARGS_ADVICE.replace("build `messages` yourself", "build `input` yourself"),
+    }.get(item.advice, item.advice)
+    for name, (_neutral, chat_advice) in sdk.UNSUPPORTED_PARAMETERS.items():
+        if item.advice == chat_advice:
+            advice = sdk.RESPONSES_NO_EQUIVALENT[name][1]
+    return NoEquivalent(item.node, item.what, advice)
 
 
 def _stream_options_problem(value: cst.BaseExpression) -> Optional[tuple[str, str]]:
@@ -185,51 +193,52 @@ def integer_origins(names: Names, node: cst.BaseExpression, depth: int = 0) -> l
     return found
 
 
-def unsupported_reports(code: str, ctx: RuleContext) -> Iterator[Report]:
-    """OAI005 under `--target responses`."""
-    analysis = analyse(ctx)
-    for call in analysis.calls:
-        if call.chat:
-            continue
-        for item in no_equivalent(analysis.names, call):
-            yield Report(
-                code=code,
-                node=item.node,
-                message=item.message or f"{item.what} has no Responses API equivalent; the call is left unchanged",
-                advice=item.advice,
-                groups=frozenset({call.key}),
-            )
+def unsupported_reports(
+    code: str, analysis: Analysis, call: CompletionsCall, shared: Sequence[Unsupported]
+) -> Iterator[Report]:
+    """OAI005 under `--target responses`: chat's findings for the call, reworded, and what
+    only the Responses API lacks."""
+    for item in [*(reworded(item) for item in shared), *no_equivalent(analysis.names, call)]:
+        yield Report(
+            code=code,
+            node=item.node,
+            message=item.message or f"{item.what} has no Responses API equivalent; the call is left unchanged",
+            advice=item.advice,
+            groups=frozenset({call.key}),
+        )
 
 
 # --------------------------------------------------------------------------- the call
 
 
-def call_rule_outputs(rule: CompletionsCallRule, ctx: RuleContext) -> Iterator[Output]:
+def call_rule_outputs(code: str, ctx: RuleContext) -> Iterator[Output]:
     """OAI001 under `--target responses`: the calls, and what the rule reports besides
-    them (v0 module settings and errors, mocks) worded for this target."""
+    them (shaped calls, the endpoint passed around, v0 forms, mocks), worded for this
+    target. (A v0 `ChatCompletion` moved to v1 with its file stays OAI006's, on chat.)"""
     from . import responses_reads
 
     analysis = analyse(ctx)
     census = responses_reads.census(ctx)
     yield from _generation_notes(analysis)
-    # The reads of a migrated response are `responses_reads`' to rewrite (attribute form
-    # included): the v1 upgrade only converts those of v0 chat calls upgraded with the file.
-    chat_keys = {call.key for call in analysis.calls if call.chat}
-    upgrade_view = replace(
-        analysis, dict_accesses=tuple(a for a in analysis.dict_accesses if a.kind.sources <= chat_keys)
-    )
-    code: str = rule.code
     for call in analysis.calls:
-        if call.chat:
-            yield from rule._call_report(ctx, upgrade_view, call)
-        else:
+        if not call.chat:
             yield from _call_outputs(code, ctx, analysis, call, census.attached.get(call.key))
-    # openai<1.0 code moves to v1 as a whole: an `openai.error.X` rewritten while a call of
-    # the file stays on v0 would break it, so the rewrites wait for every upgraded call.
-    upgrading = frozenset(call.key for call in analysis.calls if call.upgrade)
-    for report in rule._error_reports(analysis):
-        yield replace(report, groups=report.groups | upgrading)
-    yield from rule._config_reports(analysis)
+    for shaped in analysis.shaped:
+        yield Report(
+            code=code,
+            node=shaped.node,
+            message=f"legacy Completions call shape, but {shaped.why}",
+            advice=SHAPED_ADVICE,
+            groups=frozenset({f"shaped@{id(shaped.node)}"}),
+        )
+    for node, why in analysis.passed_around:
+        yield Report(
+            code=code,
+            node=node,
+            message=f"{why}; it cannot be migrated automatically",
+            advice=VALUE_ADVICE,
+            groups=frozenset({f"value@{id(node)}"}),
+        )
     for node, why in analysis.v0_reported:
         yield Report(
             code=code,
@@ -276,6 +285,19 @@ def _call_outputs(
     applicability, notes = _safety(call, uses.escapes)
     groups = {call.key}
     fix_edits: list[Edit] = [Edit(call.node, _call_transform(call, analysis))]
+    if call.alias is not None:
+        # Called through a name bound to the endpoint: the binding is rewritten once.
+        groups.add(f"alias@{id(call.alias)}")
+        if call.method == "acreate":
+            yield Report(
+                code=code,
+                node=call.alias,
+                message="`Completion.acreate` (openai<1.0) bound to a name has no v1 form that builds no client at import",
+                advice="call `client.responses.create(...)` on an `openai.AsyncOpenAI()` where the name is used",
+                groups=frozenset(groups),
+            )
+        elif next(c for c in analysis.calls if c.alias is call.alias) is call:
+            fix_edits.append(Edit(call.alias, _alias_transform(call, analysis)))
     if attached is not None:
         fix_edits.extend(attached[0])
         groups |= attached[1]
@@ -314,6 +336,9 @@ def _safety(call: CompletionsCall, escapes: Sequence[str]) -> tuple[Applicabilit
     notes: list[str] = []
     applicability = Applicability.SAFE
     receiver = call.receiver
+    if call.unproven is not None:
+        applicability = Applicability.UNSAFE
+        notes.append(call.unproven)
     if receiver is None:
         applicability = Applicability.UNSAFE
         notes.append("the receiver could not be proven to be an OpenAI client")
@@ -341,6 +366,8 @@ def _safety(call: CompletionsCall, escapes: Sequence[str]) -> tuple[Applicabilit
 def _call_transform(call: CompletionsCall, analysis: Analysis) -> Callable[[cst.Call], cst.Call]:
     def transform(updated: cst.Call) -> cst.Call:
         args = _map_arguments(updated.args, call)
+        if call.alias is not None:
+            return updated.with_changes(args=args)  # the bound endpoint is rewritten apart
         if call.upgrade:
             return updated.with_changes(func=_v1_function(call, analysis, updated.func), args=args)
         func = edits.replace_attribute_in_chain(
@@ -349,6 +376,19 @@ def _call_transform(call: CompletionsCall, analysis: Analysis) -> Callable[[cst.
             lambda a: a.with_changes(attr=cst.Name("responses")),
         )
         return updated.with_changes(func=func, args=args)
+
+    return transform
+
+
+def _alias_transform(call: CompletionsCall, analysis: Analysis) -> Callable[[cst.Attribute], cst.BaseExpression]:
+    """The bound endpoint: `client.completions.create` -> `client.responses.create`."""
+
+    def transform(updated: cst.Attribute) -> cst.BaseExpression:
+        if call.upgrade:
+            return _v1_function(call, analysis, updated)
+        return edits.replace_attribute_in_chain(
+            updated, lambda a: a.attr.value == "completions", lambda a: a.with_changes(attr=cst.Name("responses"))
+        )
 
     return transform
 
@@ -573,16 +613,33 @@ def pin_notes(ctx: RuleContext, call: CompletionsCall) -> Iterator[Output]:
     elif pins.allows_release_from(pin, needed):
         return
     yield Note(
-        f"{pin.source} pins openai{pin.spec}, which predates {why} (openai {version_text(needed)}): "
-        f"raise the pin to openai>={version_text(needed)} for the migrated code"
+        f"{pins.display_path(pin.source)}: {pin.spec} allows no release with {why} "
+        f"(openai {version_text(needed)} and later): raise the pin to openai>={version_text(needed)} "
+        "for the migrated code"
     )
 
 
 # --------------------------------------------------------------------------- wording
 
 
-def model_words(ctx: RuleContext) -> tuple[str, str]:
-    """OAI004's words for the API a model must serve, and for an Azure deployment of it."""
-    if active(ctx):
-        return "a model the Responses API serves", "the Responses API needs a deployment of a model it supports"
-    return "a chat model", "chat needs a chat deployment"
+@dataclass(frozen=True)
+class ApiWords:
+    """How OAI004 names the API a call moves to."""
+
+    api: str  # "chat"
+    model: str  # "a chat model"
+    endpoint: str  # "the chat endpoint"
+    deployment: str  # what an Azure deployment must serve
+
+
+CHAT_WORDS = ApiWords("chat", "a chat model", "the chat endpoint", "chat needs a chat deployment")
+RESPONSES_WORDS = ApiWords(
+    "the Responses API",
+    "a model the Responses API serves",
+    "the Responses API",
+    "the Responses API needs a deployment of a model it supports",
+)
+
+
+def api_words(ctx: RuleContext) -> ApiWords:
+    return RESPONSES_WORDS if active(ctx) else CHAT_WORDS

@@ -36,6 +36,7 @@ from . import edits, sdk
 from .analysis import Analysis, Kind, analyse
 from .analysis.escapes import SERIALIZERS
 from .analysis.syntax import string_key, string_value, subscript_key
+from .read_rewrites import mixed_read
 from .type_rewrites import type_reports
 
 READS_CODE = "OAI002"
@@ -158,7 +159,7 @@ class _Census:
                 # `helper(...)` of a function of this module that returns a response
                 if self.names.local_function(site.func) is not None:
                     kind = self.flow.kind(site)
-                    if kind is not None and kind.sources & self.keys and kind.tag != "chunk":
+                    if kind is not None and kind.sources & self.keys and kind.base not in ("obj", "objstream", "chunk"):
                         self.visit(site, kind, [])
             for name in self._loads():
                 kind = self.flow.kind(name)
@@ -194,6 +195,12 @@ class _Census:
         if id(node) in self.seen:
             return
         self.seen.add(id(node))
+        if kind.mixed:
+            # Another value may be read here too: neither this nor its calls move.
+            stream = kind.base in ("stream", "chunk", "chunk_choices", "chunk_choice")
+            self.reported.add(id(node))
+            self.reports.append(mixed_read(STREAM_CODE if stream else READS_CODE, node, kind))
+            return
         if kind.raw:
             self._raw(node, kind, pending)
         elif kind.lists:
@@ -618,7 +625,9 @@ class _Census:
     def _left_over_reads(self) -> None:
         """A traced `.text` read the walk did not reach must not stay behind silently."""
         for read in self.analysis.reads:
-            if read.kind is None or id(read.node) in self.reported or not read.kind.sources & (self.keys | {TYPES_KEY}):
+            if read.kind is None or read.kind.mixed or id(read.node) in self.reported:
+                continue  # (a mixed read's value was reported where it is read from)
+            if not read.kind.sources & (self.keys | {TYPES_KEY}):
                 continue
             stream = read.kind.tag == "chunk_choice"
             self._manual(
@@ -630,46 +639,25 @@ class _Census:
             )
 
     def _untraced_reads(self) -> None:
-        """`x.choices[0].text` next to openai, not traced to a call: an unsafe `x.output_text`."""
+        """`x.choices[0].text` next to openai, not traced to a call: reported, not rewritten
+        (a read moves only with its call)."""
         analysis = self.analysis
         if not analysis.uses_openai or analysis.other_sdk or analysis.v0_reported:
             return
         if any(call.generation == "v0" for call in analysis.calls):
             return
         for read in analysis.reads:
-            if read.kind is not None or read.form != "attr":
-                continue
-            holder = read.holder
-            if not (
-                isinstance(holder, cst.Subscript)
-                and isinstance(holder.value, cst.Attribute)
-                and holder.value.attr.value == "choices"
-                and _literal_index(holder) == 0
-            ):
-                continue
-            message = (
-                "`.choices[0].text` looks like a legacy completion read, but it could not be "
-                "traced to a completions call; a Response has `.output_text`"
-            )
-            if analysis.calls:
-                # Next to calls of the module, an untraced read may well be one of theirs
-                # (through `next(stream)`, say), and is then not theirs to rewrite alone.
-                self.reports.append(
-                    Report(
-                        code=READS_CODE,
-                        node=read.node,
-                        message=message,
-                        advice="read `output_text` of the response once it comes from `responses.create`",
-                        groups=frozenset({f"read@{id(read.node)}"}),
-                    )
-                )
+            if read.kind is not None or read.form != "attr" or not read.shaped:
                 continue
             self.reports.append(
                 Report(
                     code=READS_CODE,
                     node=read.node,
-                    message=message,
-                    fix=Fix(Applicability.UNSAFE, (Edit(read.node, _untraced_output_text),)),
+                    message=(
+                        "`.choices[i].text` looks like a legacy completion read, but it could not be "
+                        "traced to a completions call; a Response has `.output_text`"
+                    ),
+                    advice="read `output_text` of the response once it comes from `responses.create`",
                     groups=frozenset({f"read@{id(read.node)}"}),
                 )
             )
@@ -767,7 +755,7 @@ class _Census:
             return False
         for node in nodes:
             kind = self.flow.kind(node)
-            if kind is None or not kind.sources & (self.keys | {TYPES_KEY}):
+            if kind is None or kind.mixed or not kind.sources & (self.keys | {TYPES_KEY}):
                 return False
         return True
 
@@ -1047,12 +1035,6 @@ def _to_attribute(name: str) -> Transform:
 
 def _created_at(updated: cst.CSTNode) -> cst.BaseExpression:
     return edits.fill("int(__r__.created_at)", r=_holder(updated))
-
-
-def _untraced_output_text(updated: cst.Attribute) -> cst.BaseExpression:
-    holder = updated.value
-    assert isinstance(holder, cst.Subscript)
-    return cst.Attribute(value=_holder(holder.value), attr=cst.Name("output_text"), lpar=updated.lpar, rpar=updated.rpar)
 
 
 def _logprob_field(name: str) -> Transform:

@@ -9,7 +9,7 @@ from migrator.rule import Edit, Fix, Report, Rule, RuleContext
 
 from . import responses, responses_reads
 from .analysis import Analysis, analyse
-from .read_rewrites import read_rewrite
+from .read_rewrites import mixed_read, read_rewrite
 
 
 class StreamTextRule(Rule):
@@ -82,7 +82,10 @@ class StreamTextRule(Rule):
     def _chunk_reads(self, analysis: Analysis) -> Iterator[Report]:
         usage_calls = {call.key for call in analysis.calls if call.stream and call.include_usage}
         for read in analysis.reads:
-            if read.kind is None or read.kind.tag != "chunk_choice":
+            if read.kind is None or read.kind.read_tag != "chunk_choice":
+                continue
+            if read.kind.mixed:
+                yield mixed_read(self.code, read.node, read.kind)
                 continue
             message = "streamed completion text read as `text`; a chat chunk has `delta.content`"
             if read.kind.sources & usage_calls:

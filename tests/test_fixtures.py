@@ -8,7 +8,9 @@ rule that never ran. A case whose name contains `unsafe` runs with
 (every other case uses `--model gpt-4o-mini`); one whose name contains `sdk_v1` runs with
 `--sdk v1` (every other case with `--sdk keep`); one whose name contains `responses` runs
 with `--target responses` (and `--sdk v1`, which that target implies; every other case
-with `--target chat`). Regenerate with `pytest --update-fixtures` and review the diff.
+with `--target chat`); a `<case>.toml` beside it sets rule options as `[tool.migrator]`
+does (`model-map`, `deployment-map`, ...). Regenerate with `pytest --update-fixtures` and
+review the diff.
 
 Every case is also checked for: the output parses, fixing the output changes nothing,
 and an input without findings comes back byte-identical.
@@ -18,9 +20,15 @@ from __future__ import annotations
 
 import ast
 import os
+import sys
 from pathlib import Path
 
 import pytest
+
+if sys.version_info >= (3, 11):
+    import tomllib
+else:  # pragma: no cover
+    import tomli as tomllib
 
 from tests.helpers import TEST_MODEL, run
 
@@ -32,13 +40,18 @@ CASES = sorted(p for p in FIXTURES.glob("*/*.py") if not p.name.endswith(".expec
 
 def _options(case: Path) -> dict[str, object]:
     responses = "responses" in case.stem
-    return {
+    options: dict[str, object] = {
         "unsafe_fixes": "unsafe" in case.stem,
         "model": None if "default_model" in case.stem else TEST_MODEL,
         # The fixtures are not a project: the tool's own pyproject must not decide their SDK.
         "sdk": "v1" if "sdk_v1" in case.stem or responses else "keep",
         "target": "responses" if responses else "chat",
     }
+    # <case>.toml: rule options as `[tool.migrator]` would set them (tables included).
+    settings = case.with_suffix(".toml")
+    if settings.exists():
+        options.update({key.replace("-", "_"): value for key, value in tomllib.loads(settings.read_text()).items()})
+    return options
 
 
 def _findings_text(case: Path) -> str:

@@ -273,8 +273,8 @@ def test_added_lines_land_in_their_cell() -> None:
     # `--add-todo` adds a line above the statement: first in its cell, after a comment.
     cells = [
         ["from openai import OpenAI\n", "client = OpenAI()"],
-        ["# keep\n", "r = client.completions.create(model='m', prompt='x', echo=True)\n"],
-        ["r2 = client.completions.create(model='m', prompt='x', suffix='y')"],
+        ["# keep\n", "r = client.completions.create(model='gpt-4o-mini', prompt='x', echo=True)\n"],
+        ["r2 = client.completions.create(model='gpt-4o-mini', prompt='x', suffix='y')"],
     ]
     notebook = {"cells": [{"cell_type": "code", "metadata": {}, "source": s} for s in cells], "nbformat": 4}
     data = json.dumps(notebook, indent=1).encode()

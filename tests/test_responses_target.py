@@ -65,6 +65,7 @@ def test_target_responses_on_the_command_line_and_in_the_config(project: Path) -
     assert "print(response.output_text)" in (project / "app.py").read_text()
     shown = invoke("config", "--output-format", "json")
     assert json.loads(shown.output)["settings"]["target"]["value"] == "responses"
+    assert "# sdk: --target responses (the `target` setting) -> v1" in invoke("config").output
 
 
 def test_sdk_keep_with_target_responses_is_a_usage_error_that_says_why(project: Path) -> None:
@@ -89,10 +90,10 @@ def test_a_target_that_does_not_exist_is_refused(project: Path) -> None:
 @pytest.mark.parametrize(
     ("source", "pin", "note"),
     [
-        (LEGACY, "openai==1.50.0", "requirements.txt pins openai==1.50.0, which predates the Responses API (openai 1.66.0)"),
-        (V0, "openai==0.28.1", "requirements.txt pins openai==0.28.1, which predates the Responses API (openai 1.66.0)"),
-        (MODULE_CLIENT, "openai==1.66.0", "which predates the module-level `openai.responses` (openai 1.66.3)"),
-        (LEGACY.replace("max_tokens=32", "max_tokens=32, logprobs=1"), "openai>=1.66,<1.90", "(openai 1.92.0)"),
+        (LEGACY, "openai==1.50.0", "requirements.txt: openai==1.50.0 allows no release with the Responses API (openai 1.66.0 and later)"),
+        (V0, "openai==0.28.1", "requirements.txt: openai==0.28.1 allows no release with the Responses API (openai 1.66.0 and later)"),
+        (MODULE_CLIENT, "openai==1.66.0", "allows no release with the module-level `openai.responses` (openai 1.66.3 and later)"),
+        (LEGACY.replace("max_tokens=32", "max_tokens=32, logprobs=1"), "openai>=1.66,<1.90", "(openai 1.92.0 and later)"),
         (LEGACY, "openai>=1.66", None),
         (MODULE_CLIENT, "openai~=1.70", None),
     ],
@@ -105,7 +106,7 @@ def test_a_pin_that_allows_no_release_the_migrated_code_needs_is_said_once(
     (project / "requirements.txt").write_text(pin + "\n")
     result = invoke("check", "--target", "responses", "--no-cache", "--output-format", "json", "app.py", "other.py")
     report = invoke("report", "--target", "responses", "--format", "json", ".")
-    notes = [n for n in json.loads(report.output)["notes"] if "pins openai" in n]
+    notes = [n for n in json.loads(report.output)["notes"] if "allows no release" in n]
     assert result.exit_code == 1
     if note is None:
         assert notes == []

@@ -24,14 +24,14 @@ import libcst as cst
 from migrator.rule import Dependency, RuleContext
 
 from .. import sdk
-from .calls import CallFinder
+from .calls import CallFinder, Found
 from .collect import Candidates
 from .dataflow import Flow, Kind
 from .escapes import call_uses
 from .names import Names
 from .reads import ReadFinder
 from .receivers import Receivers
-from .records import Analysis, CompletionsCall, DictAccess, MockTarget, SdkMode
+from .records import Analysis, CompletionsCall, DictAccess, MockTarget, SdkMode, ShapedCall
 from .syntax import string_value
 
 __all__ = ["Analysis", "CompletionsCall", "Kind", "analyse", "file_facts", "sdk_mode"]
@@ -63,21 +63,38 @@ def _build(ctx: RuleContext) -> Analysis:
     # A module that never imports openai can still call a client imported from another
     # module of the project, so calls are always resolved; bare `.text` reads only matter
     # next to openai.
-    if not (found.create_calls or (uses_openai and (found.text_attributes or found.v0_candidates))):
+    if not (found.create_calls or found.v0_candidates or found.v1_references or (uses_openai and found.text_attributes)):
         return Analysis(uses_openai, other_sdk, names, flow, mocks=mocks)
     receivers = Receivers(names, ctx.path)
-    finder = CallFinder(names, receivers, uses_openai=uses_openai, other_sdk=other_sdk)
     dependencies: list[str] = []
-    calls = [call for node in found.create_calls if (call := finder.v1_call(node))]
+    pinned: list[bool] = []
+
+    def project_uses_openai() -> bool:
+        if not pinned:
+            from ..pins import pin_for
+
+            pinned.append(pin_for(ctx.path, ctx.requirements, dependencies) is not None)
+        return pinned[0] or receivers.saw_openai
+
+    finder = CallFinder(
+        names, receivers, uses_openai=uses_openai, other_sdk=other_sdk, project_uses_openai=project_uses_openai
+    )
+    calls: list[CompletionsCall] = []
+    shaped: list[ShapedCall] = []
+    for node in found.create_calls:
+        _sort(finder.v1_call(node), calls, shaped)
     v0_reported: list[tuple[cst.CSTNode, str]] = []
     v0_azure = any(finder.sets_azure_api_type(node) for node in found.api_type_assignments)
     mode: SdkMode = sdk_mode(ctx, dependencies) if found.v0_candidates else "keep"
     for node in found.v0_candidates:
         v0_call = finder.v0_call(node, v0_azure, upgrade=mode == "v1")
         if v0_call is not None:
-            calls.append(v0_call)
+            _sort(v0_call, calls, shaped)
         elif (why := finder.v0_unfixable(node)) is not None:
             v0_reported.append((node, why))
+    for node in found.name_calls:
+        _sort(finder.aliased_call(node, v0_azure, upgrade=mode == "v1"), calls, shaped)
+    passed_around = [(n, why) for n in found.v1_references if (why := finder.v1_reference(n)) is not None]
     # Every call found feeds the value kinds, even one dropped below: its responses stay
     # what they are.
     registry.update((id(call.node), call) for call in calls)
@@ -113,12 +130,14 @@ def _build(ctx: RuleContext) -> Analysis:
         names,
         flow,
         calls=tuple(calls),
+        shaped=tuple(shaped),
         reads=reads,
         mocks=mocks,
         object_compares=compares,
         model_constants=constants,
         uses=uses,
         v0_reported=tuple(v0_reported),
+        passed_around=tuple(passed_around),
         sdk_mode=mode,
         dict_accesses=accesses,
         error_references=tuple(errors),
@@ -129,17 +148,20 @@ def _build(ctx: RuleContext) -> Analysis:
     )
 
 
+def _sort(found: Found, calls: list[CompletionsCall], shaped: list[ShapedCall]) -> None:
+    if isinstance(found, CompletionsCall):
+        calls.append(found)
+    elif isinstance(found, ShapedCall):
+        shaped.append(found)
+
+
 def sdk_mode(ctx: RuleContext, read: Optional[list[str]] = None) -> SdkMode:
     """"v1" when openai<1.0 code moves to the v1 SDK: asked for, or the project pins v1."""
-    requested = ctx.options.get("sdk", "auto")
     if ctx.options.get("target") == "responses":
         return "v1"  # openai<1.0 has no Responses API (the pack refuses `--sdk keep` with it)
-    if requested == "keep" or requested == "v1":
-        return "v1" if requested == "v1" else "keep"
-    from ..pins import pin_for
+    from ..pins import decide
 
-    pin = pin_for(ctx.path, ctx.requirements, read)
-    return "v1" if pin is not None and not pin.allows_v0 else "keep"
+    return "v1" if decide(ctx.path, str(ctx.options.get("sdk", "auto")), ctx.requirements, read).mode == "v1" else "keep"
 
 
 def _mock_targets(strings: Sequence[cst.SimpleString]) -> Iterator[MockTarget]:

@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
-from typing import Optional
+from typing import Callable, Optional, Union
 
 import libcst as cst
 
+from migrator.tree import Binding
+
 from .names import Names
 from .receivers import Receivers
-from .records import OTHER, Client, CompletionsCall, Variant
-from .syntax import dotted, keyword, string_key
+from .records import OTHER, Client, CompletionsCall, ShapedCall, Variant
+from .syntax import dotted, keyword, source, string_key
 
 V0_METHODS = frozenset({"create", "acreate", "generate", "agenerate"})
 V0_CHAT = frozenset(
@@ -19,19 +21,43 @@ V0_COMPLETION = frozenset(
     {"openai.Completion", "openai.api_resources.Completion", "openai.api_resources.completion.Completion"}
 )
 _PREFIXES = ("with_raw_response", "with_streaming_response")
+# Keyword arguments only other SDKs' `completions.create` take: anthropic's text API.
+_OTHER_SDK_KEYWORDS = frozenset({"max_tokens_to_sample"})
+Found = Union[CompletionsCall, ShapedCall, None]
 
 
 class CallFinder:
-    def __init__(self, names: Names, receivers: Receivers, *, uses_openai: bool, other_sdk: bool) -> None:
+    def __init__(
+        self,
+        names: Names,
+        receivers: Receivers,
+        *,
+        uses_openai: bool,
+        other_sdk: bool,
+        project_uses_openai: Callable[[], bool],
+    ) -> None:
         self.names = names
         self.receivers = receivers
         self.uses_openai = uses_openai
         self.other_sdk = other_sdk
+        # Asked only for a call no receiver proves: the project's pins, the modules read.
+        self.project_uses_openai = project_uses_openai
+
+    def _shaped(self, node: cst.Call, why: str) -> Optional[ShapedCall]:
+        """The call as a manual finding, unless something says it is another SDK's."""
+        if self.other_sdk or any(keyword(node, name) is not None for name in _OTHER_SDK_KEYWORDS):
+            return None
+        if not self.uses_openai and not self.project_uses_openai():
+            return None
+        if self._inside_sdk_definition(node) or self.expects_failure(node):
+            return None
+        return ShapedCall(node, why)
 
     # -- v1: client.completions.create(...) --
 
-    def v1_call(self, node: cst.Call) -> Optional[CompletionsCall]:
-        func = node.func
+    def v1_call(self, node: cst.Call, alias: Optional[cst.Attribute] = None) -> Found:
+        """`node` as a legacy call; with `alias`, called through a name bound to it."""
+        func = alias if alias is not None else node.func
         assert isinstance(func, cst.Attribute)
         chain: list[cst.Attribute] = []
         current: cst.BaseExpression = func.value
@@ -56,15 +82,20 @@ class CallFinder:
         if isinstance(receiver_node, cst.Attribute) and receiver_node.attr.value in ("chat", "beta"):
             return None  # already chat
         receiver = self.receivers.receiver(receiver_node)
-        if receiver is OTHER:
+        if receiver is OTHER or any(keyword(node, name) is not None for name in _OTHER_SDK_KEYWORDS):
             return None
-        if receiver is None:
-            # OpenAI-shaped but unresolved: only where nothing suggests another SDK.
-            shaped = keyword(node, "prompt") is not None and keyword(node, "model") is not None
-            if self.other_sdk or not self.uses_openai or not shaped:
-                return None
         if self._inside_sdk_definition(node):
             return None
+        if receiver is None:
+            # OpenAI-shaped but unresolved: an unsafe fix next to `import openai` when the
+            # call reads like OpenAI's, a manual finding elsewhere in a project using it.
+            why = f"`{source(receiver_node)}` could not be proven to be an OpenAI client"
+            has_prompt = keyword(node, "prompt") is not None
+            if not has_prompt and not any(arg.star == "**" for arg in node.args):
+                return None  # not the legacy shape: `<x>.completions.create(prompt=...)`
+            looks_openai = has_prompt and keyword(node, "model") is not None
+            if self.other_sdk or not self.uses_openai or not looks_openai:
+                return self._shaped(node, why)
         spread = self._followed_spread(node)
         return CompletionsCall(
             key=f"call@{id(node)}",
@@ -74,7 +105,78 @@ class CallFinder:
             variant=variant,
             stream=literal_stream(node, spread),
             spread=spread,
+            alias=alias,
         )
+
+    # -- through a name: create = client.completions.create; create(...) --
+
+    def aliased_call(self, node: cst.Call, file_azure: bool, upgrade: bool) -> Found:
+        """A call through a name bound to the legacy endpoint. Migrated when the name is
+        bound once, in this scope, and only ever called; reported otherwise."""
+        assert isinstance(node.func, cst.Name)
+        bindings = self.names.assignments(node.func) or []
+        values = [self.names.assigned_value(binding) for binding in bindings]
+        legacy = [value for value in values if isinstance(value, cst.Attribute) and self._is_endpoint(value)]
+        mixed = [value for value in values if isinstance(value, cst.IfExp) and self._branches_endpoint(value)]
+        if not legacy and not mixed:
+            return None
+        name = node.func.value
+        if mixed or len(values) != 1 or not self._only_called(bindings[0], name):
+            why = f"`{name}` is bound to the legacy endpoint (alone or among other callables)"
+            return self._shaped(node, why)
+        alias = legacy[0]
+        if "completions" in [a for a in _chain_names(alias)]:
+            return self.v1_call(node, alias=alias)
+        if upgrade:
+            return self._shaped(node, f"`{name}` is bound to `{source(alias)}`, which --sdk v1 cannot move by itself")
+        return self.v0_call(node, file_azure, upgrade=False, alias=alias)
+
+    def _is_endpoint(self, value: cst.Attribute) -> bool:
+        if value.attr.value not in ("create", "acreate"):
+            return False
+        if _chain_names(value)[:1] == ["completions"]:
+            return not (isinstance(value.value, cst.Attribute) and isinstance(value.value.value, cst.Attribute)
+                        and value.value.value.attr.value in ("chat", "beta"))
+        return self.is_v0_completion(value.value)
+
+    def _branches_endpoint(self, value: cst.IfExp) -> bool:
+        return any(isinstance(branch, cst.Attribute) and self._is_endpoint(branch) for branch in (value.body, value.orelse))
+
+    def _only_called(self, binding: Binding, name: str) -> bool:
+        references = self.names.references(binding.node, name) or []
+        return bool(references) and all(
+            isinstance(parent := self.names.parent(reference), cst.Call) and parent.func is reference
+            for reference in references
+        )
+
+    def v1_reference(self, node: cst.Attribute) -> Optional[str]:
+        """`client.completions.create` handed around as a value (`partial`, a retry helper)."""
+        parent = self.names.parent(node)
+        if isinstance(parent, cst.Call) and parent.func is node:
+            return None
+        if self._alias_of(node):
+            return None  # called through the name: aliased_call() migrates or reports it
+        holder = node.value.value if isinstance(node.value, cst.Attribute) else None
+        if holder is None or (isinstance(holder, cst.Attribute) and holder.attr.value in ("chat", "beta")):
+            return None
+        if isinstance(parent, (cst.AssignTarget, cst.Del)) or not isinstance(self.receivers.receiver(holder), Client):
+            return None  # only a proven client's endpoint: an unknown `x.completions.create` is anything
+        return f"`{source(node)}` (the legacy Completions endpoint) is passed around as a value"
+
+    def _alias_of(self, node: cst.Attribute) -> bool:
+        """The value (or a branch of the value) of `name = <node>` where `name` is only
+        ever called: the calls through `name` are migrated or reported, once each."""
+        assignment = self.names.parent(node)
+        value: cst.CSTNode = node
+        if isinstance(assignment, cst.IfExp):
+            value, assignment = assignment, self.names.parent(assignment)
+        if not isinstance(assignment, cst.Assign) or assignment.value is not value or len(assignment.targets) != 1:
+            return False
+        target = assignment.targets[0].target
+        if not isinstance(target, cst.Name):
+            return False
+        binding = self.names.index.binding_of(target, target.value)
+        return binding is not None and self._only_called(binding, target.value)
 
     # -- v0: openai.Completion.create(...) --
 
@@ -93,14 +195,22 @@ class CallFinder:
             return isinstance(receiver, Client) and receiver.is_module
         return False
 
-    def v0_call(self, node: cst.Call, file_azure: bool, upgrade: bool = False) -> Optional[CompletionsCall]:
-        func = node.func
+    def v0_call(
+        self, node: cst.Call, file_azure: bool, upgrade: bool = False, alias: Optional[cst.Attribute] = None
+    ) -> Found:
+        func = alias if alias is not None else node.func
         assert isinstance(func, cst.Attribute)
         if func.attr.value not in ("create", "acreate"):
             return None
         chat = upgrade and self.is_v0_chat(func.value)
+        unproven = None
         if not chat and not self.is_v0_completion(func.value):
-            return None
+            unproven = self._unproven_resource(func.value)
+            if unproven is None:
+                return None
+            holder = func.value.value if isinstance(func.value, cst.Attribute) else func.value
+            if not _names_the_module(holder):
+                return self._shaped(node, unproven)
         if self.expects_failure(node):
             return None  # code asserting that the old API raises is left alone
         keywords = {a.keyword.value: a for a in node.args if a.keyword is not None}
@@ -128,7 +238,18 @@ class CallFinder:
             upgrade=upgrade,
             chat=chat,
             method=func.attr.value,
+            unproven=unproven,
+            alias=alias,
         )
+
+    def _unproven_resource(self, resource: cst.BaseExpression) -> Optional[str]:
+        """Why `X.Completion` may be openai<1.0's resource though `X` cannot be resolved
+        (None: it is not that shape, or `X` is known to be something else)."""
+        if not (isinstance(resource, cst.Attribute) and resource.attr.value == "Completion"):
+            return None
+        if self.receivers.receiver(resource.value) is not None:
+            return None  # resolved, and not the openai module (is_v0_completion said so)
+        return f"`{source(resource.value)}` could not be proven to be the openai module"
 
     def v0_unfixable(self, node: cst.Call) -> Optional[str]:
         """Why a v0 call of the legacy endpoint has no fix (None: it is not one)."""
@@ -150,7 +271,7 @@ class CallFinder:
         parent = self.names.parent(node)
         if isinstance(parent, cst.Call) and parent.func is node:
             return None
-        if not self.is_v0_completion(node.value) or self.expects_failure(node):
+        if not self.is_v0_completion(node.value) or self.expects_failure(node) or self._alias_of(node):
             return None
         if isinstance(parent, (cst.Arg, cst.Assign, cst.AnnAssign, cst.Call, cst.Element, cst.IfExp)):
             return "`openai.Completion.create` (openai<1.0) is passed around as a value"
@@ -209,6 +330,22 @@ class CallFinder:
             isinstance(a, cst.ClassDef) and a.name.value in ("Completions", "AsyncCompletions")
             for a in self.names.ancestors(node)
         )
+
+
+def _chain_names(node: cst.Attribute) -> list[str]:
+    """The attribute names before `.create` in `x.completions.create`: ["completions", ...]."""
+    names = []
+    current: cst.BaseExpression = node.value
+    while isinstance(current, cst.Attribute):
+        names.append(current.attr.value)
+        current = current.value
+    return names
+
+
+def _names_the_module(node: cst.BaseExpression) -> bool:
+    """`context.openai`, `self._openai`, `openai_module`: the v0 module kept on an object."""
+    name = node.attr.value if isinstance(node, cst.Attribute) else node.value if isinstance(node, cst.Name) else ""
+    return "openai" in name.lower()
 
 
 def _variant(prefix: str) -> Variant:

@@ -22,6 +22,8 @@ class Candidates:
     def __init__(self, index: ModuleIndex) -> None:
         self.imported: set[str] = set()
         self.create_calls: list[cst.Call] = []
+        self.name_calls: list[cst.Call] = []  # `create(...)`: maybe through a bound endpoint
+        self.v1_references: list[cst.Attribute] = []  # `client.completions.create` as a value
         self.text_attributes: list[cst.BaseExpression] = []
         self.strings: list[cst.SimpleString] = []
         self.object_strings: list[cst.SimpleString] = []
@@ -83,6 +85,8 @@ class Candidates:
             self.v0_candidates.append(node)
         elif isinstance(func, cst.Name) and func.value == "getattr" and text_access(node):
             self.text_attributes.append(node)
+        elif isinstance(func, cst.Name):
+            self.name_calls.append(node)
         elif isinstance(func, cst.Attribute) and func.attr.value == "get" and node.args:
             if text_access(node):
                 self.text_attributes.append(node)
@@ -101,6 +105,8 @@ class Candidates:
             self.text_attributes.append(node)
         elif node.attr.value in ("create", "acreate"):
             self.v0_references.append(node)
+            if "completions" in attribute_names(node.value)[:1]:
+                self.v1_references.append(node)
         if isinstance(node.value, cst.Attribute) and node.value.attr.value == "error":
             self.error_attributes.append(node)
 

@@ -58,46 +58,60 @@ class Kind:
     sources: frozenset[str]  # the keys of the calls the value came from
     raw: bool = False  # a `with_raw_response` result: `.parse()` gives the value itself
     lists: int = 0  # how many lists hold it (gathered results, comprehensions)
+    # Something else may reach the same place too (another call's response, a value not
+    # traced): such a value is not this kind for certain, and reading it must keep its
+    # calls as they are (a read is rewritten only with every call that reaches it).
+    mixed: bool = False
 
     @property
     def tag(self) -> Optional[Tag]:
-        """The tag of a plain value (None while it is wrapped in a raw response or a list)."""
+        """The tag of a plain, certain value (None while it is wrapped in a raw response
+        or a list, or when other values may reach it)."""
+        return None if self.raw or self.lists or self.mixed else self.base
+
+    @property
+    def read_tag(self) -> Optional[Tag]:
+        """The tag a read would see were it certain (mixed or not)."""
         return None if self.raw or self.lists else self.base
 
-    def join(self, other: Optional[Kind]) -> Optional[Kind]:
-        if other is None or (other.base, other.raw, other.lists) != (self.base, self.raw, self.lists):
-            return None
-        return replace(self, sources=self.sources | other.sources)
+    def join(self, other: Optional[Kind]) -> Kind:
+        if other is None:
+            return replace(self, mixed=True)
+        sources = self.sources | other.sources
+        if (other.base, other.raw, other.lists) != (self.base, self.raw, self.lists):
+            return replace(self, sources=sources, mixed=True)
+        return replace(self, sources=sources, mixed=self.mixed or other.mixed)
 
     def field(self, key: str) -> Optional[Kind]:
         """The kind of `value.key` / `value["key"]`."""
-        tag = self.tag
+        tag = self.read_tag
         if tag is None:
             return None
         found = ATTRIBUTE_OF.get((tag, key))
         if found is None and tag in RESPONSE_TAGS:
             found = "obj"
-        return Kind(found, self.sources) if found else None
+        return Kind(found, self.sources, mixed=self.mixed) if found else None
 
     def element(self) -> Optional[Kind]:
         if self.lists:
             return replace(self, lists=self.lists - 1)
         found = ELEMENT_OF.get(self.base) if not self.raw else None
-        return Kind(found, self.sources) if found else None
+        return Kind(found, self.sources, mixed=self.mixed) if found else None
 
     def listed(self) -> Kind:
         return replace(self, lists=self.lists + 1)
 
 
 def join_all(kinds: Sequence[Optional[Kind]]) -> Optional[Kind]:
-    if not kinds or kinds[0] is None:
+    """One kind for values from several places; mixed if they disagree or some are not
+    traced (None only when none is)."""
+    known = [kind for kind in kinds if kind is not None]
+    if not known:
         return None
-    result: Optional[Kind] = kinds[0]
-    for kind in kinds[1:]:
-        if result is None:
-            return None
+    result = known[0]
+    for kind in known[1:]:
         result = result.join(kind)
-    return result
+    return replace(result, mixed=True) if len(known) != len(kinds) else result
 
 
 class Flow:
@@ -150,7 +164,9 @@ class Flow:
             assignments = self.names.assignments(node)
             if not assignments:
                 return None
-            return join_all([self._binding_kind(assignment, depth) for assignment in assignments])
+            return join_all(
+                [self._binding_kind(assignment, depth) for assignment in assignments if not self._binds_none(assignment)]
+            )
         if isinstance(node, cst.Attribute):
             base = self.kind(node.value, depth + 1)
             return base.field(node.attr.value) if base is not None else None
@@ -166,7 +182,7 @@ class Flow:
                 return base.field(key)
             return base.element()
         if isinstance(node, cst.IfExp):
-            return join_all([self.kind(node.body, depth + 1), self.kind(node.orelse, depth + 1)])
+            return join_all([self.kind(branch, depth + 1) for branch in (node.body, node.orelse) if not _is_none(branch)])
         if isinstance(node, (cst.List, cst.Tuple)):
             elements = [e.value for e in node.elements if isinstance(e, cst.Element)]
             inner = join_all([self.kind(e, depth + 1) for e in elements]) if elements else None
@@ -209,6 +225,8 @@ class Flow:
         function = self.names.local_function(func)
         if function is not None:
             values = return_values(function)
+            # `return None` (a failure path) never reaches a read of the response.
+            values = [value for value in values if not _is_none(value)]
             return join_all([self.kind(v, depth + 1) for v in values]) if values else None
         return None
 
@@ -219,6 +237,10 @@ class Flow:
         values = [a.value for a in node.args if not a.keyword and not a.star]
         inner = join_all([self.kind(v, depth + 1) for v in values]) if values else None
         return inner.listed() if inner else None
+
+    def _binds_none(self, assignment: Binding) -> bool:
+        value = self.names.assigned_value(assignment)
+        return isinstance(value, cst.BaseExpression) and _is_none(value)
 
     def _binding_kind(self, assignment: Binding, depth: int) -> Optional[Kind]:
         value = self.names.assigned_value(assignment)
@@ -292,8 +314,9 @@ class Flow:
             if argument is None:
                 if param.default is not None:
                     continue
-                return None
-            kinds.append(self.kind(argument, depth + 1))
+                kinds.append(None)  # passed by `*args`/`**kwargs`: not in view
+            elif not _is_none(argument):
+                kinds.append(self.kind(argument, depth + 1))
         return join_all(kinds) if kinds else None
 
     def _key_function_kind(self, function: cst.Lambda, depth: int) -> Optional[Kind]:
@@ -306,3 +329,7 @@ class Flow:
             return None
         inner = self.kind(call.args[0].value, depth + 1)
         return inner.element() if inner is not None else None
+
+
+def _is_none(node: cst.CSTNode) -> bool:
+    return isinstance(node, cst.Name) and node.value == "None"

@@ -125,17 +125,47 @@ class Names:
     # -- functions and classes --
 
     def enclosing_class_of_self(self, name: cst.Name) -> Optional[cst.ClassDef]:
-        """The class whose method takes `name` as its first parameter (`self`, `cls`)."""
-        function = self.enclosing(name, cst.FunctionDef)
-        klass = self.enclosing(name, cst.ClassDef)
-        if function is None or klass is None or not function.params.params:
+        """The class whose method takes `name` as its first parameter (`self`, `cls`),
+        also where a function or lambda nested in the method reads it."""
+        bindings = self.index.bindings(name)
+        if len(bindings) != 1 or not isinstance(bindings[0].node, cst.Param):
             return None
-        if function.params.params[0].name.value != name.value:
+        param = bindings[0].node
+        function = self.parent(self.parent(param) or param)
+        if not isinstance(function, cst.FunctionDef) or not function.params.params:
             return None
-        return klass
+        if function.params.params[0] is not param or not self.is_method(function):
+            return None
+        klass = self.parent(self.parent(function) or function)
+        return klass if isinstance(klass, cst.ClassDef) else None
+
+    def class_hierarchy(self, klass: cst.ClassDef) -> list[cst.ClassDef]:
+        """The class and the base classes of it that this module defines, nearest first."""
+        found: list[cst.ClassDef] = []
+        pending = [klass]
+        while pending:
+            current = pending.pop(0)
+            if any(current is seen for seen in found):
+                continue
+            found.append(current)
+            for base in current.bases:
+                if isinstance(base.value, cst.Name):
+                    for binding in self.index.bindings(base.value):
+                        if isinstance(binding.node, cst.ClassDef):
+                            pending.append(binding.node)
+        return found
+
+    def method(self, klass: cst.ClassDef, name: str) -> Optional[cst.FunctionDef]:
+        """The method `name` of the class or of a base class this module defines."""
+        for owner in self.class_hierarchy(klass):
+            for statement in owner.body.body:
+                if isinstance(statement, cst.FunctionDef) and statement.name.value == name:
+                    return statement
+        return None
 
     def local_function(self, node: cst.BaseExpression) -> Optional[cst.FunctionDef]:
-        """The function of this module a callee names: `helper` or `self.helper`."""
+        """The function of this module a callee names: `helper`, or `self.helper` defined
+        in the class or a base class of it in this module."""
         if isinstance(node, cst.Name):
             assignments = self.assignments(node)
             if assignments and len(assignments) == 1 and isinstance(assignments[0].node, cst.FunctionDef):
@@ -143,9 +173,7 @@ class Names:
         if isinstance(node, cst.Attribute) and isinstance(node.value, cst.Name):
             klass = self.enclosing_class_of_self(node.value)
             if klass is not None:
-                for statement in klass.body.body:
-                    if isinstance(statement, cst.FunctionDef) and statement.name.value == node.attr.value:
-                        return statement
+                return self.method(klass, node.attr.value)
         return None
 
     def is_method(self, function: cst.FunctionDef) -> bool:
@@ -185,16 +213,18 @@ class Names:
     def attribute_statements(
         self, klass: cst.ClassDef, attribute: str, owner: str
     ) -> Iterator[tuple[cst.CSTNode, Optional[cst.BaseExpression]]]:
-        """(statement, value) for each place the class sets `owner.attribute` (in its
-        methods) or `attribute` (in its body): `self.x = v`, `self.x: T = v`, `x: T`."""
-        for statement in walk(klass.body):
-            if isinstance(statement, cst.Assign):
-                for target in statement.targets:
-                    if self._names_attribute(target.target, klass, statement, attribute, owner):
+        """(statement, value) for each place the class, or a base class of it in this
+        module, sets `owner.attribute` (in its methods) or `attribute` (in its body):
+        `self.x = v`, `self.x: T = v`, `x: T`."""
+        for cls in self.class_hierarchy(klass):
+            for statement in walk(cls.body):
+                if isinstance(statement, cst.Assign):
+                    for target in statement.targets:
+                        if self._names_attribute(target.target, cls, statement, attribute, owner):
+                            yield statement, statement.value
+                elif isinstance(statement, cst.AnnAssign):
+                    if self._names_attribute(statement.target, cls, statement, attribute, owner):
                         yield statement, statement.value
-            elif isinstance(statement, cst.AnnAssign):
-                if self._names_attribute(statement.target, klass, statement, attribute, owner):
-                    yield statement, statement.value
 
     def _names_attribute(
         self, target: cst.BaseExpression, klass: cst.ClassDef, statement: cst.CSTNode, attribute: str, owner: str

@@ -33,7 +33,7 @@ class ReadFinder:
         holder, form = found
         kind = self.flow.kind(holder)
         shaped = form in ("attr", "getattr") and self._looks_like_choice(holder)
-        if kind is not None and kind.tag not in ("choice", "chunk_choice"):
+        if kind is not None and kind.read_tag not in ("choice", "chunk_choice"):
             return None
         if kind is None and not shaped:
             return None
@@ -61,6 +61,8 @@ class ReadFinder:
             return True
         if isinstance(parent, (cst.Arg, cst.Element)):
             return True
+        if isinstance(parent, cst.IfExp) and (parent.body is node or parent.orelse is node):
+            return self.used_as_str(parent)  # `x.text if ok else ""` is a str wherever it goes
         if isinstance(parent, (cst.ListComp, cst.GeneratorExp, cst.SetComp)) and parent.elt is node:
             # `[c.text for c in ...]` is a list of str wherever the list goes.
             return self.used_as_str(parent)
@@ -95,7 +97,7 @@ class ReadFinder:
             if (isinstance(side, cst.Attribute) and side.attr.value == "object") or (isinstance(side, cst.Subscript) and subscript_key(side) == "object"):
                 holder = side.value
             kind = self.flow.kind(holder) if holder is not None else None
-            if kind is not None and kind.tag in ("completion", "chunk"):
+            if kind is not None and kind.read_tag in ("completion", "chunk"):
                 return ObjectCompare(node, kind)
         return None
 
@@ -112,11 +114,11 @@ class ReadFinder:
             if len(node.args) > 1:
                 default = node.args[1].value
         kind = self.flow.kind(holder)
-        if key is None or kind is None or kind.tag not in RESPONSE_TAGS:
+        if key is None or kind is None or kind.read_tag not in RESPONSE_TAGS:
             return None
-        if key == "text" and kind.tag in ("choice", "chunk_choice"):
+        if key == "text" and kind.read_tag in ("choice", "chunk_choice"):
             return None  # the text itself: OAI002 / OAI003
-        if kind.tag == "logprobs" and key in LOGPROB_FIELDS:
+        if kind.read_tag == "logprobs" and key in LOGPROB_FIELDS:
             return None  # reshaped by OAI002, not just renamed
         return DictAccess(node, key, default, kind)
 

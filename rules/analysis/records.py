@@ -58,15 +58,23 @@ class CompletionsCall:
     upgrade: bool = False  # v0 code moved to the v1 SDK in the same fix (--sdk v1)
     chat: bool = False  # a v0 ChatCompletion call, moved to v1 with the rest of the file
     method: str = "create"
+    # Why the receiver is not proven to be OpenAI's (the fix is then unsafe), when it is not.
+    unproven: Optional[str] = None
+    # Called through a name bound to the endpoint (`create = client.completions.create`):
+    # that bound expression, which the fix rewrites once for all the calls through it.
+    alias: Optional[cst.Attribute] = None
 
     @property
     def is_azure(self) -> bool:
         return self.receiver is not None and self.receiver.is_azure
 
     def model_argument(self) -> Optional[Union[cst.Arg, cst.DictElement]]:
-        """The argument naming the model (v0 on OpenAI: `model=` or `engine=`)."""
+        """The argument naming the model (v0 on OpenAI: `model=` or `engine=`; v0 on
+        Azure: the deployment, `deployment_id=` or `engine=`)."""
+        if self.generation == "v0" and self.is_azure:
+            return self.keyword("deployment_id") or self.keyword("engine") or self.keyword("model")
         model = self.keyword("model")
-        if model is None and self.generation == "v0" and not self.is_azure:
+        if model is None and self.generation == "v0":
             return self.keyword("engine")
         return model
 
@@ -107,6 +115,15 @@ class CompletionsCall:
             ):
                 return True
         return False
+
+
+@dataclass(frozen=True, eq=False)
+class ShapedCall:
+    """A call with the legacy shape whose receiver cannot be proven to be OpenAI's, in
+    code that uses openai and shows no other SDK: reported, never silently passed over."""
+
+    node: cst.Call
+    why: str  # what could not be proven
 
 
 @dataclass(frozen=True)
@@ -170,12 +187,14 @@ class Analysis:
     names: Names
     flow: Flow
     calls: tuple[CompletionsCall, ...] = ()
+    shaped: tuple[ShapedCall, ...] = ()
     reads: tuple[TextRead, ...] = ()
     mocks: tuple[MockTarget, ...] = ()
     object_compares: tuple[ObjectCompare, ...] = ()
     model_constants: Optional[dict[str, list[CompletionsCall]]] = None  # constant name -> calls using it
     uses: Optional[dict[str, CallUses]] = None  # call key -> how its response is used
     v0_reported: tuple[tuple[cst.CSTNode, str], ...] = ()  # no fix: (node, why)
+    passed_around: tuple[tuple[cst.CSTNode, str], ...] = ()  # v1 endpoint used as a value
     sdk_mode: SdkMode = "keep"
     dict_accesses: tuple[DictAccess, ...] = ()  # upgrade mode only
     error_references: tuple[cst.CSTNode, ...] = ()  # openai.error.X, upgrade mode

@@ -86,8 +86,9 @@ def annotation_names(expression: cst.BaseExpression) -> Iterator[cst.BaseExpress
         yield expression
 
 
-def return_values(function: cst.FunctionDef) -> list[cst.BaseExpression]:
-    """The values the function's own `return` statements give (not nested functions')."""
+def return_values(function: cst.FunctionDef, *, yields: bool = False) -> list[cst.BaseExpression]:
+    """The values the function's own `return` statements give (not nested functions'),
+    and with `yields` its `yield` values too (what a pytest fixture hands out)."""
     values: list[cst.BaseExpression] = []
     stack: list[cst.CSTNode] = [function.body]
     while stack:
@@ -96,8 +97,21 @@ def return_values(function: cst.FunctionDef) -> list[cst.BaseExpression]:
             continue
         if isinstance(node, cst.Return) and node.value is not None:
             values.append(node.value)
+        if yields and isinstance(node, cst.Yield) and isinstance(node.value, cst.BaseExpression):
+            values.append(node.value)
         stack.extend(reversed(children(node)))
     return values
+
+
+def decorator_names(function: cst.FunctionDef) -> list[str]:
+    """`pytest.fixture` for `@pytest.fixture` and `@pytest.fixture(scope=...)`."""
+    found = []
+    for decorator in function.decorators:
+        expression = decorator.decorator
+        if isinstance(expression, cst.Call):
+            expression = expression.func
+        found.append(dotted(expression))
+    return found
 
 
 def walk(node: cst.CSTNode) -> Iterator[cst.CSTNode]:

@@ -131,6 +131,7 @@ def _finding_to(finding: Finding) -> dict[str, Any]:
         else None,
         "source": finding.source,
         "cell": finding.cell,
+        "file_location": _location_to(finding.file_location) if finding.file_location is not None else None,
     }
 
 
@@ -160,6 +161,7 @@ def _result_from(data: dict[str, Any], path: str) -> FileResult:
                 else None,
                 source=item.get("source"),
                 cell=item.get("cell"),
+                file_location=Location(**item["file_location"]) if item.get("file_location") else None,
             )
         )
     return FileResult(

@@ -1,8 +1,11 @@
 """The `migrator` command line.
 
-Exit codes (ruff's contract): 0 nothing left to report; 1 findings remain, a file could
-not be checked, `--diff` would change something, or `--exit-non-zero-on-fix` fixed
-something; 2 usage or configuration error, or the tool itself failed.
+Exit codes (ruff's contract): 0 nothing left to report; 1 findings remain (after `fix`:
+the ones it did not fix; with `fix --diff`: the ones the diff would not fix), a file or a
+notebook cell could not be checked, `fix --diff` would change something, or
+`--exit-non-zero-on-fix` fixed something; `--exit-zero` turns findings (and a non-empty
+diff) into 0, never an unchecked file; 2 usage or configuration error, or the tool itself
+failed. The README's "Exit codes" section is the reference.
 """
 
 from __future__ import annotations
@@ -65,6 +68,7 @@ def settings_options(function: Callable[..., Any]) -> Callable[..., Any]:
         click.option("--respect-gitignore/--no-respect-gitignore", default=None, help="Skip files that git ignores (default: on)."),
         click.option("--warn-unused-ignores", is_flag=True, default=None, help=f"Report suppression comments that silence nothing ({UNUSED_CODE})."),
         click.option("--jobs", "-j", type=click.IntRange(min=1), default=None, help="Worker processes (default: all cores)."),
+        click.option("--line-length", type=click.IntRange(min=0), default=None, help="Lay a rewritten call out one argument per line when it gets wider (default: the project's ruff or black line-length, else 88; 0: never)."),
         *_pack_option_decorators(),
     ]
     for option in reversed(options):
@@ -102,6 +106,7 @@ def _command_line_values(params: dict[str, Any], pack: RulePack) -> dict[str, An
         "force-exclude": params.get("force_exclude") or None,
         "warn-unused-ignores": params.get("warn_unused_ignores") or None,
         "add-todo": params.get("add_todo") or None,
+        "line-length": params.get("line_length"),
     }
     for spec in pack.options:
         if spec.cli is not None:
@@ -121,7 +126,12 @@ def resolve_params(params: dict[str, Any], pack: RulePack) -> Resolved:
         config_path = find_config(Path(paths[0]))
     known = list(pack.known_codes())
     return resolve(
-        _command_line_values(params, pack), pack.options, known, config_path=config_path, check=pack.validate
+        _command_line_values(params, pack),
+        pack.options,
+        known,
+        config_path=config_path,
+        project=Path(paths[0]),
+        check=pack.validate,
     )
 
 
@@ -197,17 +207,64 @@ def _output(params: dict[str, Any], text: str) -> None:
         click.echo(text)
 
 
-def _report(params: dict[str, Any], summary: RunSummary, resolved: Resolved, *, fixing: bool) -> None:
+def _render_options(params: dict[str, Any], resolved: Resolved, *, fixing: bool, diff: bool = False) -> RenderOptions:
     output_format = params.get("output_format") or "text"
-    options = RenderOptions(
+    statistics = bool(params.get("statistics"))
+    return RenderOptions(
         fixing=fixing,
         unsafe_fixes=resolved.settings.unsafe_fixes,
         quiet=bool(params.get("quiet")),
-        rules=rule_infos(_pack(), resolved.settings.rule_options) if output_format == "sarif" else (),
+        rules=rule_infos(_pack(), resolved.settings.rule_options) if output_format == "sarif" or statistics else (),
+        diff=diff,
+        statistics=statistics,
+        show_fixes=bool(params.get("show_fixes")),
+        check_command=check_command(params),
     )
+
+
+def _report(params: dict[str, Any], summary: RunSummary, resolved: Resolved, *, fixing: bool) -> None:
     from migrator.reporters import render
 
-    _output(params, render(output_format, summary, options))
+    options = _render_options(params, resolved, fixing=fixing)
+    _output(params, render(params.get("output_format") or "text", summary, options))
+
+
+# The options a `check` needs to find what a `fix` run left: those that choose files,
+# rules, settings and what the fixes would be (flag -> parameter name).
+_CHECK_FLAGS = (
+    ("--config", "config_file"),
+    ("--select", "select"),
+    ("--ignore", "ignore"),
+    ("--exclude", "exclude"),
+    ("--extend-exclude", "extend_exclude"),
+)
+
+
+def check_command(params: dict[str, Any]) -> str:
+    """`migrator check PATHS` with the options of this run that change what it lists."""
+    import shlex
+
+    words = ["migrator", "check"]
+    if params.get("isolated"):
+        words.append("--isolated")
+    for flag, name in _CHECK_FLAGS:
+        value = params.get(name)
+        for item in value if isinstance(value, (list, tuple)) else ([value] if value else []):
+            words += [flag, str(item)]
+    for flag, name in (("--unsafe-fixes", "unsafe_fixes"), ("--respect-gitignore", "respect_gitignore")):
+        if params.get(name) is not None:
+            words.append(flag if params[name] else "--no-" + flag[2:])
+    for flag in ("force_exclude", "warn_unused_ignores"):
+        if params.get(flag):
+            words.append("--" + flag.replace("_", "-"))
+    for spec in _pack().options:
+        given = params.get(_cli_param(spec.cli)) if spec.cli else None
+        if given is True:
+            words.append(str(spec.cli))
+        elif given not in (None, False):
+            words += [str(spec.cli), str(given)]
+    words += list(params.get("paths") or (".",))
+    return " ".join(shlex.quote(word) for word in words)
 
 
 def _guard(function: Callable[..., int]) -> Callable[..., None]:
@@ -232,14 +289,24 @@ def _guard(function: Callable[..., int]) -> Callable[..., None]:
 @cli.command()
 @settings_options
 @output_options
+@click.option("--statistics", is_flag=True, help="Count the findings per rule instead of listing them (text or json).")
 @_guard
 def check(**params: Any) -> int:
-    """Report legacy Completions usage. Changes nothing."""
+    """Report legacy Completions usage. Changes nothing.
+
+    Exits 1 when findings remain or a file (or notebook cell) could not be checked.
+    """
+    from migrator.reporters import STATISTICS_FORMATS
+
+    if params.get("statistics") and (params.get("output_format") or "text") not in STATISTICS_FORMATS:
+        raise click.UsageError(f"--statistics prints {', '.join(STATISTICS_FORMATS)}, not {params['output_format']}")
     summary, resolved, _ = _run(params, fix=False, diff=False)
     _report(params, summary, resolved, fixing=False)
-    if params.get("exit_zero") and not summary.errors:
+    if summary.incomplete:
+        return EXIT_FINDINGS
+    if params.get("exit_zero"):
         return EXIT_CLEAN
-    return EXIT_FINDINGS if summary.remaining or summary.errors else EXIT_CLEAN
+    return EXIT_FINDINGS if summary.remaining else EXIT_CLEAN
 
 
 @cli.command()
@@ -248,27 +315,47 @@ def check(**params: Any) -> int:
 @click.option("--add-todo", is_flag=True, default=None, help="Write a `# TODO(migrator): ...` comment above each finding that has no fix (once).")
 @click.option("--diff", is_flag=True, help="Print a unified diff of the fixes and write nothing (exit 1 if there is one).")
 @click.option("--exit-non-zero-on-fix", is_flag=True, help="Exit 1 when a file was fixed, even if nothing remains.")
+@click.option("--show-fixes", is_flag=True, help="List each fix applied (with --diff: each fix the diff shows).")
 @_guard
 def fix(**params: Any) -> int:
-    """Apply fixes in place (safe ones; unsafe ones too with --unsafe-fixes)."""
+    """Apply fixes in place (safe ones; unsafe ones too with --unsafe-fixes).
+
+    Exits 1 when findings remain after the fixes (with --diff: also when the diff is not
+    empty), or a file (or notebook cell) could not be checked or written.
+    """
     diff = bool(params.get("diff"))
     summary, resolved, changed = _run(params, fix=True, diff=diff)
     if diff:
         from migrator.diff import unified_diff
         from migrator.notebook import NOTEBOOK_SUFFIX, cell_diff
+        from migrator.reporters import text
 
         for result in changed:
             assert result.old_source is not None and result.new_source is not None
             # A notebook's diff is per cell: a diff of its JSON would be unreadable.
             show = cell_diff if result.path.endswith(NOTEBOOK_SUFFIX) else unified_diff
             click.echo(show(result.path, result.old_source, result.new_source), nl=False)
-        for error in summary.errors:
-            click.echo(f"{error.path}: error: {error.message}", err=True)
-        if changed:
-            click.echo(f"Would fix {len(changed)} file{'s' if len(changed) != 1 else ''}.", err=True)
-        return EXIT_FINDINGS if changed or summary.errors else EXIT_CLEAN
+        # What the diff does not show goes to stderr, so the diff itself stays a patch.
+        options = _render_options(params, resolved, fixing=True, diff=True)
+        lines = text.render(
+            summary,
+            fixing=True,
+            unsafe_fixes=options.unsafe_fixes,
+            diff=True,
+            check_command=options.check_command,
+            show_fixes=options.show_fixes,
+        )
+        if options.quiet:
+            lines = text.problem_lines(summary)
+        for line in lines:
+            click.echo(line, err=True)
+        if summary.incomplete:
+            return EXIT_FINDINGS
+        if params.get("exit_zero"):
+            return EXIT_CLEAN
+        return EXIT_FINDINGS if changed or summary.remaining else EXIT_CLEAN
     _report(params, summary, resolved, fixing=True)
-    if summary.errors:
+    if summary.incomplete:
         return EXIT_FINDINGS
     if params.get("exit_non_zero_on_fix") and summary.files_changed:
         return EXIT_FINDINGS
@@ -340,7 +427,7 @@ def explain(code: str) -> None:
 def report(**params: Any) -> int:
     """The migration plan: what is fixable, what is manual, and what to run next.
 
-    Changes nothing. Exits 0, or 1 when a file could not be checked.
+    Changes nothing. Exits 0, or 1 when a file (or notebook cell) could not be checked.
     """
     from migrator.plan import build_plan
     from migrator.reporters import plan as plan_format
@@ -360,7 +447,7 @@ def report(**params: Any) -> int:
         summary, rule_infos(pack, resolved.settings.rule_options), params.get("paths") or (".",), flags, given
     )
     _output(params, plan_format.render(plan, params.get("report_format") or "text"))
-    return EXIT_FINDINGS if summary.errors else EXIT_CLEAN
+    return EXIT_FINDINGS if summary.incomplete else EXIT_CLEAN
 
 
 @cli.command("config")

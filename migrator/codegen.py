@@ -129,3 +129,21 @@ class OffsetState(CodegenState):
             if end_node is not None and id(end_node) in self.ranges:
                 end = self.ranges[id(end_node)][1]
             self.ranges[id(node)] = (start, end)
+
+
+class LineDone(Exception):
+    """Raised out of code generation at the end of the line the wanted node ends on."""
+
+
+@dataclass
+class LineState(OffsetState):
+    """Code generation that stops at the first line break after the wanted node."""
+
+    def add_token(self, value: str) -> None:
+        if self.placed and ("\n" in value or "\r" in value):
+            raise LineDone
+        super().add_token(value)
+
+    def after_codegen(self, node: cst.CSTNode) -> None:
+        with suppress(_AllPlaced):  # go on to the end of its last line
+            super().after_codegen(node)

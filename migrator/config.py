@@ -32,7 +32,18 @@ ENGINE_OPTIONS: tuple[OptionSpec, ...] = (
     OptionSpec("force-exclude", bool, False, "apply the excludes to files named on the command line too"),
     OptionSpec("add-todo", bool, False, "with fix: a `# TODO(migrator):` comment above each finding without a fix"),
     OptionSpec("warn-unused-ignores", bool, False, f"report suppression comments that silence nothing ({UNUSED_CODE})"),
+    OptionSpec(
+        "line-length",
+        int,
+        None,
+        "the width a rewritten line must fit in, or the fix lays the call out one argument per "
+        "line (default: ruff's or black's line-length of the project, else 88; 0: never)",
+        cli="--line-length",
+    ),
 )
+
+# The formatters' own default, when the project configures neither's line-length.
+DEFAULT_LINE_LENGTH = 88
 
 # Where a value came from, as `migrator config` prints it.
 DEFAULT, COMMAND_LINE = "default", "command line"
@@ -62,6 +73,46 @@ def find_config(start: Path) -> Optional[Path]:
             if "migrator" in data.get("tool", {}):
                 return candidate
     return None
+
+
+def formatter_line_length(start: Path) -> tuple[int, str]:
+    """The line length the project's formatter keeps to, and where it was read.
+
+    Walking up from `start`, the first folder with a ruff configuration (`ruff.toml`,
+    `.ruff.toml`, `[tool.ruff]` in `pyproject.toml`) or a `[tool.black]` table decides:
+    its `line-length`, or the formatters' default, 88, if it sets none. A file that
+    cannot be read is skipped: this is a default, not the tool's own configuration.
+    """
+    current = start.resolve()
+    if not current.is_dir():
+        current = current.parent
+    for directory in (current, *current.parents):
+        for name in ("ruff.toml", ".ruff.toml"):
+            candidate = directory / name
+            if candidate.is_file():
+                data = _try_toml(candidate)
+                return _length(data.get("line-length"), f"{candidate} (line-length)")
+        candidate = directory / "pyproject.toml"
+        if candidate.is_file():
+            tools = _try_toml(candidate).get("tool", {})
+            for tool in ("ruff", "black"):
+                table = tools.get(tool) if isinstance(tools, dict) else None
+                if isinstance(table, dict):
+                    return _length(table.get("line-length"), f"{candidate} [tool.{tool}]")
+    return DEFAULT_LINE_LENGTH, f"default ({DEFAULT_LINE_LENGTH}, as ruff and black)"
+
+
+def _length(value: Any, source: str) -> tuple[int, str]:
+    if isinstance(value, int) and not isinstance(value, bool) and value > 0:
+        return value, source
+    return DEFAULT_LINE_LENGTH, f"{source.split(' ')[0]} (no line-length: {DEFAULT_LINE_LENGTH})"
+
+
+def _try_toml(path: Path) -> dict[str, Any]:
+    try:
+        return _read_toml(path)
+    except ConfigError:
+        return {}
 
 
 def _read_toml(path: Path) -> dict[str, Any]:
@@ -135,6 +186,7 @@ def resolve(
     *,
     config_path: Optional[Path],
     check: Optional[Callable[[Mapping[str, Any]], Optional[str]]] = None,
+    project: Optional[Path] = None,
 ) -> Resolved:
     """Merge defaults, the config file and the command line (which wins), per key.
 
@@ -158,6 +210,10 @@ def resolve(
             sources[key] = f"{sources[key]} + {COMMAND_LINE}"
         else:
             values[key], sources[key] = given, COMMAND_LINE
+    if values["line-length"] is None:
+        values["line-length"], sources["line-length"] = formatter_line_length(project or Path("."))
+    elif values["line-length"] < 0:
+        raise ConfigError(f"{sources['line-length']}: 'line-length' must be 0 or more, not {values['line-length']}")
     for key in ("select", "ignore"):
         values[key] = split_codes(values[key])
         for code in values[key]:
@@ -180,7 +236,8 @@ def resolve(
         extend_exclude=tuple(values["extend-exclude"]),
         respect_gitignore=values["respect-gitignore"],
         force_exclude=values["force-exclude"],
-        rule_options=rule_options,
+        # The rules may read the engine's generic settings that shape their fixes too.
+        rule_options={**rule_options, "line-length": values["line-length"]},
         warn_unused_ignores=values["warn-unused-ignores"],
         add_todo=values["add-todo"],
     )

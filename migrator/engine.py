@@ -13,7 +13,7 @@ from itertools import chain
 from typing import Any
 
 from migrator.findings import TODO_PREFIX, ParsedFile, findings_and_edits
-from migrator.model import FileResult, Location
+from migrator.model import FileResult, Location, ParseError
 from migrator.rule import Edit, Note, Report, RuleContext, RulePack
 from migrator.settings import Settings
 from migrator.suppression import HINT
@@ -61,13 +61,18 @@ def check_source(
     try:
         module = cst.parse_module(source)
     except cst.ParserSyntaxError as error:
-        result.error = f"syntax error at {error.raw_line}:{error.raw_column + 1}: {_first_line(error.message)}"
+        from migrator.syntax import libcst_error
+
+        result.parse_error = libcst_error(source, error)
+        result.error = result.parse_error.describe()
         return result
     except (UnicodeDecodeError, LookupError, SyntaxError, ValueError) as error:
         result.error = f"cannot decode or parse: {_first_line(str(error))}"
+        result.parse_error = ParseError("decode", 0, 0, _first_line(str(error)))
         return result
     except RecursionError:
         result.error = "cannot parse: nesting too deep"
+        result.parse_error = ParseError("nesting", 0, 0, "nesting too deep")
         return result
 
     # The tree prints back to exactly these bytes, so its text is the decoded source.

@@ -106,7 +106,7 @@ def findings_and_edits(
                 location=location,
                 fix=level,
                 advice=_advice(
-                    index, level, reports, [i for i in group if i != index], hidden, silenced, positions
+                    index, level, reports, [i for i in group if i != index], hidden, silenced, positions, lines
                 ),
                 fixed=fix and applies,
                 replacement=preview,
@@ -136,6 +136,7 @@ def _advice(
     hidden: Sequence[bool],
     silenced: Sequence[bool],
     positions: dict[Any, CodeRange],
+    lines: Sequence[str],
 ) -> Optional[str]:
     """The report's own advice, or, for a fix its group holds back, which members do.
 
@@ -153,17 +154,34 @@ def _advice(
     ]
     if not deciding:
         return report.advice
+    by_hand = [_named(reports[i], lines, positions, hidden[i]) for i in deciding if not silenced[i]]
+    comments = [_named(reports[i], lines, positions, hidden[i]) for i in deciding if silenced[i]]
     parts = []
-    for i in deciding:
-        line = positions[reports[i].node].start.line
-        why = "silenced by a comment" if silenced[i] else "hidden by --select/--ignore" if hidden[i] else ""
-        parts.append(f"{reports[i].code} at line {line}{f' ({why})' if why else ''}: {reports[i].message}")
+    if by_hand:
+        listed = " and ".join(dict.fromkeys(by_hand))
+        verb, their = ("is", "its") if len(by_hand) == 1 else ("are", "their")
+        done = "resolved by hand" if level is Applicability.NONE else "accepted with `--unsafe-fixes`"
+        parts.append(f"{listed} {verb} {done} (see {their} help)")
+    if comments:
+        parts.append(f"the suppression comment on {' and '.join(dict.fromkeys(comments))} is removed")
     if level is Applicability.NONE:
-        reason = "not fixed: it belongs to a change made whole or not at all, and part of it needs a hand first: "
+        reason = f"`migrator fix` migrates this with its call once {' and '.join(parts)}"
     else:
-        reason = "unsafe: it belongs to a change made whole or not at all, and part of it is unsafe: "
-    reason += "; ".join(dict.fromkeys(parts))
+        reason = f"`migrator fix` migrates this with its call, as an unsafe fix, once {' and '.join(parts)}"
     return f"{report.advice}; {reason}" if report.advice else reason
+
+
+def _named(report: Report, lines: Sequence[str], positions: dict[Any, CodeRange], hidden: bool) -> str:
+    """`OAI005 `echo=True``: a finding's code and, when short, the code it flags."""
+    where = positions[report.node]
+    name = report.code
+    if where.start.line == where.end.line:
+        snippet = lines[where.start.line - 1][where.start.column : where.end.column]
+        if 0 < len(snippet) <= 40 and "`" not in snippet:
+            name = f"{report.code} `{snippet}`"
+    else:
+        name = f"{report.code} at line {where.start.line}"
+    return f"{name} (hidden by --select/--ignore)" if hidden else name
 
 
 def _level_of(report: Report) -> Applicability:

@@ -56,9 +56,50 @@ class Finding:
     # In a notebook: the 1-based number of the cell (among all cells, as Jupyter shows
     # them); `location` is then relative to that cell. None for a .py file.
     cell: Optional[int] = None
+    # In a notebook: where the finding is in the file's own text (the JSON), for the
+    # formats that point into the file as GitHub shows it. None: the same as `location`.
+    file_location: Optional[Location] = None
 
     def sort_key(self) -> tuple[str, int, int, int, str]:
         return (self.path, self.cell or 0, self.location.line, self.location.column, self.code)
+
+
+@dataclass(frozen=True)
+class ParseError:
+    """Why a parser refused a file (or a notebook cell), as fields rather than text.
+
+    `kind`: "syntax" (CPython rejects the code too: its own message), "parser" (only
+    LibCST rejects it: the tool's limit, not the code's), "decode" (bytes, encoding or
+    null bytes) or "nesting" (too deep for the parsers). `line` and `column` are 1-based,
+    the column in characters; 0 when the parser gave no position.
+    """
+
+    kind: str
+    line: int
+    column: int
+    message: str
+
+    def describe(self) -> str:
+        """One line, one position: `syntax error at 2:7: '(' was never closed`."""
+        where = f" at {self.line}:{self.column}" if self.line else ""
+        if self.kind == "parser":
+            return f"cannot parse{where}: {self.message} (LibCST rejects code that CPython accepts)"
+        if self.kind == "syntax":
+            return f"syntax error{where}: {self.message}"
+        return f"cannot parse{where}: {self.message}"
+
+
+@dataclass(frozen=True)
+class SkippedCell:
+    """A notebook cell that does not parse: the rest of the notebook is still checked.
+
+    `file_line` is the line of the notebook file (its JSON text) where the error is, for
+    the formats that point into the file; None when it is not known.
+    """
+
+    cell: int
+    error: ParseError
+    file_line: Optional[int] = None
 
 
 @dataclass
@@ -68,6 +109,8 @@ class FileResult:
     path: str
     findings: list[Finding] = field(default_factory=list)
     error: Optional[str] = None
+    parse_error: Optional[ParseError] = None  # set with `error` when a parser refused the code
+    skipped_cells: list[SkippedCell] = field(default_factory=list)  # a notebook's, not an error
     new_source: Optional[bytes] = None
     old_source: Optional[bytes] = None  # kept only when a diff must be shown
     written: bool = False

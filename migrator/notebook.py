@@ -18,11 +18,12 @@ import json
 import re
 import shlex
 import tokenize
+from bisect import bisect_right
 from collections.abc import Collection, Iterator
 from dataclasses import dataclass, field, replace
 from typing import Any, Optional
 
-from migrator.model import FileResult, Finding, Location
+from migrator.model import FileResult, Finding, Location, ParseError, SkippedCell
 from migrator.rule import RulePack
 from migrator.settings import Settings
 
@@ -42,8 +43,28 @@ _ENDING_RE = re.compile(r"(\r\n|\r|\n)$")
 _HELP_END_RE = re.compile(r"^%{0,2}[\w*][\w*.\[\]()'\"]*\?{1,2}$")
 # `files = !ls`, `a, b = %sx cmd`: the output of a shell command or a magic, assigned.
 _ASSIGN_MAGIC_RE = re.compile(r"^([A-Za-z_][\w.]*(?:\s*,\s*[A-Za-z_][\w.]*)*)\s*=\s*[!%]")
+# A word, then nothing or a space and an argument that does not start like Python would
+# after a name (`= x`, `(x)`, `[0]`, `.attr`, `, b`, `: int`).
+_AUTOMAGIC_RE = re.compile(r"^([A-Za-z_]\w*)(?:[ \t]+(?![=(\[.,:;)\]}]).*)?$")
+# IPython's line magics and the shell aliases it defines on POSIX systems: the names
+# automagic runs without a `%`.
+_AUTOMAGICS = frozenset(
+    [
+        "alias", "alias_magic", "autoawait", "autocall", "automagic", "autosave", "bookmark",
+        "cat", "cd", "clear", "colors", "conda", "config", "connect_info", "cp", "debug",
+        "dhist", "dirs", "doctest_mode", "ed", "edit", "env", "gui", "hist", "history",
+        "killbgscripts", "ldir", "less", "lf", "lk", "ll", "load", "load_ext", "loadpy",
+        "logoff", "logon", "logstart", "logstate", "logstop", "ls", "lsmagic", "lx", "macro",
+        "magic", "mamba", "man", "matplotlib", "micromamba", "mkdir", "more", "mv", "notebook",
+        "page", "pastebin", "pdb", "pdef", "pdoc", "pfile", "pinfo", "pinfo2", "pip", "popd",
+        "pprint", "precision", "prun", "psearch", "psource", "pushd", "pwd", "pycat", "pylab",
+        "qtconsole", "quickref", "recall", "rehashx", "reload_ext", "rep", "rerun", "reset",
+        "reset_selective", "rm", "rmdir", "run", "save", "sc", "set_env", "store", "sx",
+        "system", "tb", "time", "timeit", "unalias", "unload_ext", "uv", "who", "who_ls",
+        "whos", "xdel", "xmode",
+    ]
+)
 _PIP_RE = re.compile(r"^\s*(?:!|%)?\s*(?:python3?\s+-m\s+)?pip3?\s+install\s+(.*)$")
-_SYNTAX_AT_RE = re.compile(r"^syntax error at (\d+):(\d+): (.*)$")
 
 
 class NotebookError(Exception):
@@ -142,7 +163,29 @@ def _mask_kind(body: str) -> Optional[str]:
     if assign:
         # Keep the assignment so the name stays defined for the cells that follow.
         return f"{assign.group(1)} = ..."
+    if _is_automagic(rest):
+        return "pass"
     return None
+
+
+def _is_automagic(line: str) -> bool:
+    """`pip install openai`, `cd data`, `ls -la *.txt`: a line magic (or a shell alias)
+    called without its `%`, which IPython runs when automagic is on (the default).
+
+    Only a line that is not Python by itself counts: `ls -la` parses (`ls - la`) and is
+    left alone, as it cannot break the cell, and a name the notebook binds, such as
+    `time = 5`, never looks like a command (IPython lets such assignments through too).
+    """
+    match = _AUTOMAGIC_RE.match(line.rstrip())
+    if match is None or match.group(1) not in _AUTOMAGICS:
+        return False
+    try:
+        compile(line.rstrip("\\ \t\r\n"), "<line>", "exec", ast.PyCF_ONLY_AST, dont_inherit=True)
+    except SyntaxError:
+        return True
+    except (ValueError, RecursionError, MemoryError):
+        return False
+    return False
 
 
 def _mask_groups(lines: list[str]) -> list[tuple[int, int, str, str]]:
@@ -221,14 +264,10 @@ def python_source(text: str) -> str:
     return "".join(_mask(0, _LINE_RE.findall(text), 0).masked)
 
 
-def _parse_error(text: str) -> Optional[str]:
-    try:
-        compile(text, "<cell>", "exec", ast.PyCF_ONLY_AST | ast.PyCF_ALLOW_TOP_LEVEL_AWAIT)
-    except SyntaxError as error:
-        return f"syntax error at {error.lineno}:{error.offset}: {error.msg}"
-    except (ValueError, RecursionError) as error:
-        return f"cannot parse: {error}"
-    return None
+def _parse_error(text: str) -> Optional[ParseError]:
+    from migrator.syntax import cpython_error
+
+    return cpython_error(text, ast.PyCF_ALLOW_TOP_LEVEL_AWAIT)
 
 
 def pip_requirements(cells: list[_Cell]) -> list[str]:
@@ -509,6 +548,7 @@ def check_notebook(
 
     cells: list[_Cell] = []
     errors: list[str] = []
+    skipped: list[SkippedCell] = []
     next_id = 0
     for number, text in _code_cells(notebook):
         cell = _mask(number, _LINE_RE.findall(text), next_id)
@@ -521,7 +561,7 @@ def check_notebook(
         if problem is None:
             parsed.append(cell)
         else:
-            errors.append(f"cell {cell.number}: {problem}; cell skipped")
+            skipped.append(SkippedCell(cell.number, problem))
 
     newline = _newline_of(cells)
     while True:
@@ -531,15 +571,17 @@ def check_notebook(
             fix_only=None if fix_only is None else _virtual_keys(fix_only, virtual.line_map),
         )
         # LibCST may reject what CPython accepted: leave that cell out and try again.
-        match = _SYNTAX_AT_RE.match(inner.error or "")
-        line = int(match.group(1)) if match else 0
+        problem = inner.parse_error
+        line = problem.line if problem is not None else 0
         mapped = virtual.line_map[line] if 0 < line < len(virtual.line_map) else None
-        if match is None or mapped is None:
+        if problem is None or mapped is None:
             break
-        errors.append(f"cell {mapped[0]}: syntax error at {mapped[1]}:{match.group(2)}: {match.group(3)}; cell skipped")
+        skipped.append(SkippedCell(mapped[0], replace(problem, line=mapped[1])))
         parsed = [cell for cell in parsed if cell.number != mapped[0]]
 
     result.findings = [_map_finding(finding, path, virtual.line_map) for finding in inner.findings]
+    if result.findings:
+        _place_findings(source, result.findings)
     result.notes.extend(inner.notes)
     result.run_notes.extend(inner.run_notes)
     if inner.error:
@@ -558,6 +600,8 @@ def check_notebook(
             result.new_source = new_bytes
             if keep_old:
                 result.old_source = source
+    if skipped:
+        result.skipped_cells = _place_skipped(source, sorted(skipped, key=lambda s: s.cell))
     if errors:
         result.error = "; ".join(errors)
     return result
@@ -573,6 +617,122 @@ def _virtual_keys(
         for code, cell, where in keys
         if (cell, where.line) in lines and (cell, where.end_line) in lines
     }
+
+
+# -- positions in the notebook file itself (GitHub annotations, SARIF) ----------------------
+
+
+class _FilePositions:
+    """Cell-relative positions -> positions in the notebook's JSON text, as GitHub shows
+    the file: the line of the JSON string where that source line is written, and the
+    column of the character inside that string (escapes counted as written).
+
+    A cell whose `source` is one string sits on one JSON line: every line of the cell
+    then maps to that line, at the column where it starts inside the string.
+    """
+
+    def __init__(self, data: bytes) -> None:
+        self._text, _ = _decode(data)
+        self._spans = _source_spans(self._text)
+        self._line_starts = [0] + [m.end() for m in re.finditer(r"\n", self._text)]
+        self._cells: dict[int, Optional[tuple[list[int], list[tuple[int, list[int]]]]]] = {}
+
+    def _cell(self, number: int) -> Optional[tuple[list[int], list[tuple[int, list[int]]]]]:
+        """(start offset of each cell line, [(decoded start, raw offset of each char)])."""
+        if number not in self._cells:
+            self._cells[number] = self._read_cell(number)
+        return self._cells[number]
+
+    def _read_cell(self, number: int) -> Optional[tuple[list[int], list[tuple[int, list[int]]]]]:
+        span = self._spans.get(number)
+        if span is None:
+            return None
+        _, start, end = span
+        text = self._text
+        tokens = [(start, end)] if text[start] == '"' else _elements(text, start) if text[start] == "[" else []
+        pieces: list[tuple[int, list[int]]] = []
+        decoded = ""
+        for token_start, token_end in tokens:
+            if text[token_start] != '"':
+                return None
+            raw = _raw_offsets(text, token_start, token_end)
+            pieces.append((len(decoded), raw))
+            decoded += json.loads(text[token_start:token_end])
+        starts = [0]
+        for line in _LINE_RE.findall(decoded):
+            starts.append(starts[-1] + len(line))
+        return starts, pieces
+
+    def position(self, cell: int, line: int, column: int) -> Optional[tuple[int, int]]:
+        """(file line, file column), 1-based, of a 1-based cell line and column."""
+        found = self._cell(cell)
+        if found is None or not found[1]:
+            return None
+        starts, pieces = found
+        if not 1 <= line <= len(starts):
+            return None
+        offset = starts[line - 1] + max(column, 1) - 1
+        for index, (piece_start, raw) in enumerate(pieces):
+            inside = offset - piece_start
+            last = index == len(pieces) - 1
+            # `raw` has one entry per character plus the closing quote.
+            if 0 <= inside < len(raw) - 1 or (last and inside >= 0):
+                where = raw[min(inside, len(raw) - 1)]
+                number = bisect_right(self._line_starts, where)
+                return number, where - self._line_starts[number - 1] + 1
+        return None
+
+    def location(self, cell: int, location: Location) -> Optional[Location]:
+        start = self.position(cell, location.line, location.column)
+        end = self.position(cell, location.end_line, location.end_column)
+        if start is None or end is None:
+            return None
+        return Location(start[0], start[1], end[0], end[1])
+
+
+def _raw_offsets(text: str, start: int, end: int) -> list[int]:
+    """The offset in `text` of each character of the JSON string at start..end, and of
+    its closing quote (an escape counts where it starts)."""
+    offsets: list[int] = []
+    index = start + 1
+    while index < end - 1:
+        offsets.append(index)
+        if text[index] != "\\":
+            index += 1
+        elif text[index + 1] != "u":
+            index += 2
+        else:
+            code = int(text[index + 2 : index + 6], 16)
+            index += 6
+            # A surrogate pair is one character (a code point), as LibCST counts.
+            if 0xD800 <= code < 0xDC00 and text.startswith("\\u", index):
+                low = int(text[index + 2 : index + 6], 16)
+                if 0xDC00 <= low < 0xE000:
+                    index += 6
+    offsets.append(end - 1)
+    return offsets
+
+
+def _place_findings(data: bytes, findings: list[Finding]) -> None:
+    try:
+        positions = _FilePositions(data)
+    except (NotebookError, ValueError, AssertionError, IndexError):
+        return
+    for finding in findings:
+        if finding.cell:
+            finding.file_location = positions.location(finding.cell, finding.location)
+
+
+def _place_skipped(data: bytes, skipped: list[SkippedCell]) -> list[SkippedCell]:
+    try:
+        positions = _FilePositions(data)
+    except (NotebookError, ValueError, AssertionError, IndexError):
+        return skipped
+    placed = []
+    for cell in skipped:
+        where = positions.position(cell.cell, cell.error.line or 1, cell.error.column or 1)
+        placed.append(replace(cell, file_line=where[0] if where else None))
+    return placed
 
 
 def _cell_text(cells: list[_Cell], number: int) -> str:

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from typing import Optional
 
 from migrator.model import Applicability, FileError, Finding
-from migrator.reporters import RuleInfo, RunSummary
+from migrator.reporters import RuleInfo, RunSummary, skipped_message
 
 # Flagged code longer than this is a construct (a whole call), not a subject worth listing.
 SUBJECT_MAX_CHARS = 60
@@ -87,6 +87,8 @@ class Plan:
     errors: list[FileError]
     steps: list[Step]
     notes: list[str] = field(default_factory=list)  # what the rules said about the whole run
+    # Notebooks whose other cells were checked: (path, which cells were skipped and why).
+    skipped: list[tuple[str, str]] = field(default_factory=list)
 
 
 def build_plan(
@@ -123,6 +125,7 @@ def build_plan(
         errors=sorted(summary.errors, key=lambda e: e.path),
         steps=_steps(totals, summary.errors, paths, option_flags, given_options),
         notes=list(summary.notes),
+        skipped=[(path, skipped_message(cells)) for path, cells in sorted(summary.skipped)],
     )
 
 

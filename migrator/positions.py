@@ -14,12 +14,13 @@ import ast
 import re
 from bisect import bisect_right
 from collections.abc import Iterable, Iterator, Sequence
+from contextlib import suppress
 from dataclasses import dataclass
 from typing import Any, Callable, Optional
 
 import libcst as cst
 
-from migrator.codegen import OffsetState
+from migrator.codegen import LineDone, LineState, OffsetState
 from migrator.native_spans import native_range
 
 NEWLINE = re.compile(r"\r\n?|\n")
@@ -266,3 +267,49 @@ def _bodies(statement: cst.BaseStatement, node: Any) -> Iterator[tuple[Sequence[
             yield block(statement.orelse.body), node.orelse
         if statement.finalbody is not None and isinstance(statement.finalbody.body, cst.IndentedBlock):
             yield block(statement.finalbody.body), node.finalbody
+
+
+@dataclass(frozen=True)
+class LineContext:
+    """A node's code as it reads in the file, with the rest of its first and last lines."""
+
+    before: str  # the text of the node's first line before it
+    code: str  # the node's code, continuation lines indented as in the file
+    after: str  # the text of its last line after it
+    indent: str  # the indentation of the block that holds it
+
+
+def line_context(
+    module: cst.Module, node: cst.CSTNode, parent: Callable[[cst.CSTNode], Optional[cst.CSTNode]]
+) -> Optional[LineContext]:
+    """Where `node` sits on its lines, from the code of the statement that holds it alone
+    (not the module): what a fix needs to judge the width of the lines it rewrites.
+
+    None when `node` is not inside a statement of `module`.
+    """
+    statement: Optional[cst.CSTNode] = None
+    indent: list[str] = []
+    current = parent(node)
+    while current is not None:
+        if statement is None and isinstance(current, (cst.SimpleStatementLine, cst.BaseCompoundStatement)):
+            statement = current
+        elif statement is not None and isinstance(current, cst.IndentedBlock):
+            indent.append(module.default_indent if current.indent is None else current.indent)
+        current = parent(current)
+    if statement is None:
+        return None
+    block = "".join(reversed(indent))
+    state = LineState(
+        default_indent=module.default_indent,
+        default_newline=module.default_newline,
+        indent_tokens=[block] if block else [],
+    )
+    state.wanted = {id(node)}
+    with suppress(LineDone):
+        statement._codegen(state)
+    if id(node) not in state.ranges:
+        return None
+    start, end = state.ranges[id(node)]
+    code = "".join(state.tokens)
+    line_start = max(code.rfind("\n", 0, start), code.rfind("\r", 0, start)) + 1
+    return LineContext(code[line_start:start], code[start:end], code[end:], block)

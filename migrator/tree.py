@@ -189,7 +189,9 @@ class ModuleIndex:
         start = scope
         current: Optional[Scope] = scope
         while current is not None:
-            if name in current.globals:
+            # `global x` sends the lookup to the module; at module level (legal, and
+            # meaningless) it must not send it there again.
+            if name in current.globals and current is not self.module_scope:
                 current = self.module_scope
                 continue
             # A class body's names are invisible to the functions nested in it.
@@ -212,7 +214,7 @@ class ModuleIndex:
         return None
 
     def _bind(self, name: str, node: cst.CSTNode, scope: Scope, imported: Optional[str] = None) -> None:
-        while name in scope.globals or name in scope.nonlocals:
+        while (name in scope.globals and not scope.is_module) or name in scope.nonlocals:
             target = self.module_scope if name in scope.globals else scope.parent
             if target is None:
                 break

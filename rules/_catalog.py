@@ -15,6 +15,9 @@ MODULES = {
     'legacy_model': (
         ('OAI004', 'legacy-model', 'completions-only model name', ((b'completions',), (b'Completion',))),
     ),
+    'legacy_reference': (
+        ('OAI009', 'legacy-reference', 'the legacy Completions endpoint used as a value', ((b'completions',), (b'Completion',))),
+    ),
     'parameters': (),
     'pins': (),
     'read_rewrites': (),

@@ -36,9 +36,8 @@ def call_edits(ctx: RuleContext, analysis: Analysis, call: CompletionsCall) -> t
     applicability, notes, keep_max_tokens = call_safety(ctx, analysis, call)
     quote = edits.quote_of(call.node)
     rename_engine = call.generation == "v0" and not call.is_azure and call.keyword("model") is None
-    found = [Edit(call.node, call_transform(call, analysis, quote, keep_max_tokens, rename_engine))]
-    if call.alias is not None and _first_through(analysis, call):
-        found.append(Edit(call.alias, _alias_transform(call)))
+    migrate = call_transform(call, analysis, quote, keep_max_tokens, rename_engine)
+    found = [Edit(call.node, lambda updated: edits.fit_call(migrate(updated), call.node, ctx))]
     if call.upgrade:
         found.extend(upgrade_edits(ctx, analysis, call))
         if call.keyword("timeout") is not None:
@@ -55,7 +54,7 @@ def call_report(code: str, analysis: Analysis, call: CompletionsCall, message: s
     module configuration, per-call credentials) makes it manual instead."""
     groups = frozenset(
         {call.key}.union(*(access.kind.sources for access in owned_accesses(analysis, call)))
-        | ({f"alias@{id(call.alias)}"} if call.alias is not None else set())
+        | ({alias_group(call)} if call.alias is not None else set())
     )
     blockers = list(upgrade_blockers(call)) if call.upgrade else []
     if not blockers:
@@ -74,12 +73,12 @@ def upgrade_group(analysis: Analysis) -> frozenset[str]:
     return frozenset(call.key for call in analysis.calls if call.upgrade)
 
 
-def _first_through(analysis: Analysis, call: CompletionsCall) -> bool:
-    """Whether the call is the first through its alias: that one rewrites the alias."""
-    return next(c for c in analysis.calls if c.alias is call.alias) is call
+def alias_group(call: CompletionsCall) -> str:
+    """The fix group of the calls through one alias and of the alias itself (OAI009)."""
+    return f"alias@{id(call.alias)}"
 
 
-def _alias_transform(call: CompletionsCall) -> Callable[[cst.Attribute], cst.Attribute]:
+def alias_transform(call: CompletionsCall) -> Callable[[cst.Attribute], cst.Attribute]:
     """The bound endpoint itself: `client.completions.create` -> `client.chat.completions.create`."""
 
     def transform(updated: cst.Attribute) -> cst.Attribute:

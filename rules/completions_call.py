@@ -27,10 +27,10 @@ SHAPED_ADVICE = (
 )
 
 
-VALUE_ADVICE = (
-    "whatever calls it passes `prompt=` and reads `choices[i].text`: hand over "
-    "`client.chat.completions.create` and change those callers to pass "
-    '`messages=[{"role": "user", "content": prompt}]` and read `choices[i].message.content`'
+THROUGH_ADVICE = (
+    "migrate the value it is called through by hand (see the OAI009 finding where it is "
+    "bound or stored): the chat endpoint takes `messages=[...]` and its response has "
+    "`choices[i].message.content`; then change this call to match"
 )
 
 
@@ -118,17 +118,9 @@ class CompletionsCallRule(Rule):
             yield Report(
                 code=self.code,
                 node=shaped.node,
-                message=f"legacy Completions call shape, but {shaped.why}",
-                advice=SHAPED_ADVICE,
+                message=shaped.why,
+                advice=SHAPED_ADVICE if shaped.kind == "unproven" else THROUGH_ADVICE,
                 groups=frozenset({f"shaped@{id(shaped.node)}"}),
-            )
-        for node, why in analysis.passed_around:
-            yield Report(
-                code=self.code,
-                node=node,
-                message=f"{why}; it cannot be migrated automatically",
-                advice=VALUE_ADVICE,
-                groups=frozenset({f"value@{id(node)}"}),
             )
         for node, why in analysis.v0_reported:
             yield Report(

@@ -218,3 +218,64 @@ def keyword_arg(name: str, value: cst.BaseExpression, like: Optional[cst.Arg] = 
         value=value,
         equal=cst.AssignEqual(whitespace_before=cst.SimpleWhitespace(""), whitespace_after=cst.SimpleWhitespace("")),
     )
+
+
+
+def fit_call(call: cst.Call, original: cst.Call, ctx: Any) -> cst.Call:
+    """The rewritten `call`, its arguments one per line if it became too wide.
+
+    A call the fix made wider than `ctx.options["line-length"]` (the project's ruff or
+    black line length; 0 or absent: never) is laid out as black does: each argument on
+    its own line, indented one level more than the line the call starts on, with a
+    trailing comma, and `)` on a line of its own. Only when the original lines fitted (a
+    file written with longer lines keeps its style), the call is not laid out one
+    argument per line already (such a call stays so), and it holds no comment.
+    """
+    from migrator.codegen import block_code
+    from migrator.positions import line_context
+
+    def holds_comment(node: cst.CSTNode) -> bool:
+        return isinstance(node, cst.Comment) or any(holds_comment(child) for child in node.children)
+
+    limit = ctx.options.get("line-length")
+    one_per_line = len(call.args) > 1 and all(
+        isinstance(arg.comma, cst.Comma) and isinstance(arg.comma.whitespace_after, cst.ParenthesizedWhitespace)
+        for arg in call.args[:-1]
+    )
+    if not limit or not call.args or one_per_line or holds_comment(original):
+        return call
+    if len(call.args) == 1 and isinstance(call.args[0].value, cst.GeneratorExp) and not call.args[0].value.lpar:
+        return call  # `f(x for x in y,)` does not parse
+    module = ctx.module
+    around = line_context(module, original, ctx.index.parent)
+    if around is None:
+        return call
+
+    def widest(code: str) -> int:
+        return max(len(line) for line in (around.before + code + around.after).splitlines() or [""])
+
+    if widest(block_code(module, call, around.indent)) <= limit or widest(around.code) > limit:
+        return call
+    line_indent = around.before[: len(around.before) - len(around.before.lstrip(" \t"))]
+    unit = module.default_indent if module.default_indent and not module.default_indent.strip() else "    "
+    # Continuation lines are written relative to the block's indentation when they can be.
+    relative = line_indent.startswith(around.indent)
+    base = line_indent[len(around.indent) :] if relative else line_indent
+
+    def newline(indent: str) -> cst.ParenthesizedWhitespace:
+        return cst.ParenthesizedWhitespace(
+            first_line=cst.TrailingWhitespace(), indent=relative, last_line=cst.SimpleWhitespace(indent)
+        )
+
+    last = len(call.args) - 1
+    args = [
+        arg.with_changes(
+            comma=cst.Comma(
+                whitespace_before=cst.SimpleWhitespace(""),
+                whitespace_after=newline(base if index == last else base + unit),
+            ),
+            whitespace_after_arg=cst.SimpleWhitespace(""),
+        )
+        for index, arg in enumerate(call.args)
+    ]
+    return call.with_changes(whitespace_before_args=newline(base + unit), args=args)

@@ -22,6 +22,7 @@ TOKENS_ADVICE = (
     "they were made for (`tiktoken`), then send the text as the user message"
 )
 NONE_ADVICE = "chat needs a message: pass the text the model should answer as `prompt`"
+MODEL_ADVICE = "chat needs `model=`: name the model (or, on Azure, the deployment) the call is for"
 KWARGS_ADVICE = (
     "the keyword arguments are built elsewhere, so the call cannot be rewritten safely: "
     "pass `prompt` and the parameters explicitly, or build `messages` yourself"
@@ -154,6 +155,8 @@ def unsupported(names: Names, call: CompletionsCall) -> list[Unsupported]:
             found.append(Unsupported(prompt, "`prompt=None`", NONE_ADVICE))
     elif not any(arg.star for arg in call.node.args) or call.spread is not None:
         found.append(Unsupported(call.node, "a call without `prompt`", NONE_ADVICE))
+    if call.model_argument() is None and (not any(arg.star for arg in call.node.args) or call.spread is not None):
+        found.append(Unsupported(call.node, "a call without `model`", MODEL_ADVICE))
     return found
 
 

@@ -25,6 +25,7 @@ from . import edits, pins, sdk, upgrade
 from .analysis import Analysis, CompletionsCall, analyse
 from .analysis.names import Names
 from .analysis.syntax import argument_for, string_key
+from .call_rewrites import alias_group
 from .parameters import BATCH_ADVICE, KWARGS_ADVICE, NONE_ADVICE, TOKENS_ADVICE, Unsupported
 
 TARGET = "responses"
@@ -67,9 +68,14 @@ SHAPED_ADVICE = (
     "another SDK, add `# noqa: OAI001`"
 )
 VALUE_ADVICE = (
-    "whatever calls it passes `prompt=` and reads `choices[i].text`: hand over "
-    "`client.responses.create` and change those callers to pass `input=prompt, store=False` "
-    "and read `output_text`"
+    "whatever uses it calls the legacy endpoint (`prompt=`, `choices[i].text`): hand over "
+    "`client.responses` / `.create` instead and change the code that calls it to pass "
+    "`input=prompt, store=False` and read `output_text`"
+)
+THROUGH_ADVICE = (
+    "migrate the value it is called through by hand (see the OAI009 finding where it is "
+    "bound or stored): the Responses API takes `input=...` (and `store=False`) and its "
+    "response has `output_text`; then change this call to match"
 )
 STREAM_OPTIONS_ADVICE = "pass `stream_options` as a dict literal (`include_usage` has no Responses counterpart)"
 
@@ -227,17 +233,9 @@ def call_rule_outputs(code: str, ctx: RuleContext) -> Iterator[Output]:
         yield Report(
             code=code,
             node=shaped.node,
-            message=f"legacy Completions call shape, but {shaped.why}",
-            advice=SHAPED_ADVICE,
+            message=shaped.why,
+            advice=SHAPED_ADVICE if shaped.kind == "unproven" else THROUGH_ADVICE,
             groups=frozenset({f"shaped@{id(shaped.node)}"}),
-        )
-    for node, why in analysis.passed_around:
-        yield Report(
-            code=code,
-            node=node,
-            message=f"{why}; it cannot be migrated automatically",
-            advice=VALUE_ADVICE,
-            groups=frozenset({f"value@{id(node)}"}),
         )
     for node, why in analysis.v0_reported:
         yield Report(
@@ -284,10 +282,13 @@ def _call_outputs(
     uses = analysis.uses_of(call)
     applicability, notes = _safety(call, uses.escapes)
     groups = {call.key}
-    fix_edits: list[Edit] = [Edit(call.node, _call_transform(call, analysis))]
+    migrate = _call_transform(call, analysis)
+    # A call the fix made too wide is laid out one argument per line, as on the chat target.
+    fix_edits: list[Edit] = [Edit(call.node, lambda updated: edits.fit_call(migrate(updated), call.node, ctx))]
     if call.alias is not None:
-        # Called through a name bound to the endpoint: the binding is rewritten once.
-        groups.add(f"alias@{id(call.alias)}")
+        # Called through a name bound to the endpoint: OAI009 rewrites the binding once
+        # for every call through it (`alias_transform`), in this group.
+        groups.add(alias_group(call))
         if call.method == "acreate":
             yield Report(
                 code=code,
@@ -296,8 +297,6 @@ def _call_outputs(
                 advice="call `client.responses.create(...)` on an `openai.AsyncOpenAI()` where the name is used",
                 groups=frozenset(groups),
             )
-        elif next(c for c in analysis.calls if c.alias is call.alias) is call:
-            fix_edits.append(Edit(call.alias, _alias_transform(call, analysis)))
     if attached is not None:
         fix_edits.extend(attached[0])
         groups |= attached[1]
@@ -380,8 +379,8 @@ def _call_transform(call: CompletionsCall, analysis: Analysis) -> Callable[[cst.
     return transform
 
 
-def _alias_transform(call: CompletionsCall, analysis: Analysis) -> Callable[[cst.Attribute], cst.BaseExpression]:
-    """The bound endpoint: `client.completions.create` -> `client.responses.create`."""
+def alias_transform(call: CompletionsCall, analysis: Analysis) -> Callable[[cst.Attribute], cst.BaseExpression]:
+    """The bound endpoint (OAI009's fix): `client.completions.create` -> `client.responses.create`."""
 
     def transform(updated: cst.Attribute) -> cst.BaseExpression:
         if call.upgrade:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from migrator.config import DEFAULT_LINE_LENGTH
 from migrator.engine import check_source
 from migrator.model import FileResult
 from migrator.runner import load_pack
@@ -35,3 +36,9 @@ def fixed(source: str, **kwargs: Any) -> str:
 
 def codes(source: str, **kwargs: Any) -> list[str]:
     return [finding.code for finding in run(source, fix=False, **kwargs).findings]
+
+
+def cli_fixed(source: str, **kwargs: Any) -> str:
+    """What `migrator fix --isolated` writes: no project is read, so the line length is
+    the default, 88 (`fixed` leaves line lengths alone, as the fixtures do)."""
+    return fixed(source, line_length=DEFAULT_LINE_LENGTH, **kwargs)

@@ -23,7 +23,7 @@ from migrator.cli import cli
 from migrator.files import Snapshot, read_source, write_atomically
 from migrator.runner import Job, process_file
 from migrator.settings import Settings
-from tests.helpers import fixed
+from tests.helpers import cli_fixed as fixed
 
 LEGACY = '''from openai import OpenAI
 

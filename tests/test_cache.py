@@ -102,6 +102,7 @@ def test_an_entry_keeps_every_field_of_a_finding(tmp_path: Path) -> None:
         replacement=Replacement(Location(5, 6, 7, 8), "new"),
         source="old",
         cell=9,
+        file_location=Location(10, 11, 12, 13),
     )
     assert all(getattr(finding, f.name) != f.default for f in dataclasses.fields(Finding) if f.name != "fixed")
     cache = Cache(str(tmp_path), "settings")

@@ -111,7 +111,7 @@ def test_a_hidden_manual_finding_still_holds_its_call_back(project: Path) -> Non
     write_pyproject(project, "select = ['OAI004']\n[tool.migrator.model-map]\n'text-davinci-003' = 'gpt-4o'\n")
     [finding] = json.loads(invoke("check", "--output-format", "json", "app.py").stdout)["findings"]
     assert (finding["code"], finding["fix"], finding["replacement"]) == ("OAI004", "none", None)
-    assert "OAI005" in finding["advice"] and "`echo`" in finding["advice"]
+    assert "OAI005 `echo=True` (hidden by --select/--ignore)" in finding["advice"]
     invoke("fix", "--unsafe-fixes", "app.py")
     assert (project / "app.py").read_text() == LEGACY
 

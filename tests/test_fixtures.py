@@ -104,3 +104,24 @@ def test_every_rule_reports_in_its_own_fixtures() -> None:
     for folder in sorted({p.parent for p in CASES}):
         text = "".join(p.read_text() for p in folder.glob("*.findings"))
         assert f" {folder.name} " in text, f"no case in {folder.name}/ reports {folder.name}"
+
+
+# Fixture cases where a rule reports a manual finding without advice, as
+# (case, code) -> why, each an xfail until the rule says what to do. Empty: every rule
+# gives advice for what it cannot fix, and the engine gives the members of a fix group
+# that another member blocks the advice to resolve that one first.
+ADVICE_GAPS: dict[tuple[str, str], str] = {}
+
+
+@pytest.mark.parametrize("case", CASES, ids=lambda p: f"{p.parent.name}/{p.stem}")
+def test_every_manual_finding_has_advice(case: Path) -> None:
+    """A `fix: none` finding always says what to do by hand (never `advice: null`)."""
+    result = run(case.read_bytes(), fix=False, path=str(case), **_options(case))  # type: ignore[arg-type]
+    missing = sorted(
+        {f.code for f in result.findings if f.fix.value == "none" and not (f.advice or "").strip()}
+    )
+    gaps = [code for code in missing if (f"{case.parent.name}/{case.stem}", code) not in ADVICE_GAPS]
+    assert not gaps, f"manual findings without advice: {gaps}"
+    for key, why in ADVICE_GAPS.items():
+        if key[0] == f"{case.parent.name}/{case.stem}" and key[1] not in missing:
+            pytest.fail(f"{key} has advice now ({why}): remove it from ADVICE_GAPS")

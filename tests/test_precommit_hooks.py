@@ -103,3 +103,20 @@ def test_check_hook_fails_and_changes_nothing(tmp_path: Path, hook_repo: Path, p
     assert result.returncode == 1, result.stdout + result.stderr
     assert "app.py:4:12: OAI001" in result.stdout
     assert (project / "app.py").read_text() == LEGACY
+
+
+def test_readme_rev_and_action_tag_are_the_release_tag() -> None:
+    """`rev:` and `uses: ...@` name the tag `v<version>` of the version in pyproject.toml."""
+    import re
+    import sys
+
+    if sys.version_info >= (3, 11):
+        import tomllib
+    else:  # pragma: no cover
+        import tomli as tomllib
+
+    root = Path(__file__).resolve().parent.parent
+    version = tomllib.loads((root / "pyproject.toml").read_text())["project"]["version"]
+    readme = (root / "README.md").read_text()
+    assert set(re.findall(r"^\s*rev: (\S+)", readme, re.MULTILINE)) == {f"v{version}"}
+    assert set(re.findall(r"uses: <owner>/openai-chat-migrator@(\S+)", readme)) == {f"v{version}"}

@@ -14,7 +14,7 @@ from click.testing import CliRunner, Result
 
 import migrator.files
 from migrator.cli import cli
-from tests.helpers import fixed
+from tests.helpers import cli_fixed as fixed
 
 LEGACY = '''from openai import OpenAI
 

@@ -174,7 +174,9 @@ def test_add_todo_is_indented_keeps_newlines_and_is_idempotent(
 
     assert run_fix("--add-todo", "bot.py") == 1
     assert path.read_bytes() == first
-    assert run_fix("--add-todo", "--diff", "bot.py") == 0  # nothing would change
+    diff = CliRunner().invoke(cli, ["fix", "--isolated", "--model", "gpt-4o-mini", "--add-todo", "--diff", "bot.py"])
+    assert diff.stdout == ""  # nothing would change
+    assert diff.exit_code == 1  # but the manual findings remain
 
 
 def test_add_todo_only_with_the_flag_or_config(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

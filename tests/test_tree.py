@@ -28,3 +28,10 @@ def test_parents_match_parent_provider(path: Path) -> None:
             checked += 1
     assert checked
 
+
+
+def test_a_global_statement_at_module_level_resolves_to_the_module() -> None:
+    # Legal and meaningless; name lookup used to bounce between the module and itself.
+    index = ModuleIndex(cst.parse_module("global x\nx = 1\nprint(x)\n"))
+    use = [n for n in index.nodes(cst.Name) if n.value == "x"][-1]
+    assert [b.scope.kind for b in index.bindings(use)] == ["module"]

@@ -1,6 +1,9 @@
-"""GitHub Actions workflow commands: one `::error` annotation per finding and per error."""
+"""GitHub Actions workflow commands: one `::error` annotation per finding and per error,
+a `::warning` per notebook cell that was skipped."""
 
 from __future__ import annotations
+
+from collections.abc import Sequence
 
 from migrator.model import Finding
 from migrator.reporters import RunSummary
@@ -16,23 +19,28 @@ def escape_property(text: str) -> str:
     return escape_data(text).replace(":", "%3A").replace(",", "%2C")
 
 
+def _properties(pairs: Sequence[tuple[str, object]]) -> str:
+    return ",".join(f"{key}={escape_property(str(value))}" for key, value in pairs)
+
+
 def annotation(finding: Finding) -> str:
-    where = finding.location
-    properties = ",".join(
-        f"{key}={escape_property(str(value))}"
-        for key, value in (
-            ("file", finding.path),
+    # In a notebook GitHub shows the file's JSON: point at the line of the JSON string
+    # that holds the source line, and say which cell and which line of it in the message.
+    where = finding.location if finding.cell is None else finding.file_location
+    pairs: list[tuple[str, object]] = [("file", finding.path)]
+    if where is not None:
+        pairs += [
             ("line", where.line),
             ("col", where.column),
             ("endLine", where.end_line),
             ("endColumn", where.end_column),
-            ("title", finding.code),
-        )
-    )
-    # In a notebook the line is within a cell; GitHub cannot point there, so say which.
-    cell = f"cell {finding.cell}, line {where.line}: " if finding.cell is not None else ""
+        ]
+    pairs.append(("title", finding.code))
+    cell = ""
+    if finding.cell is not None:
+        cell = f"cell {finding.cell}, line {finding.location.line}, column {finding.location.column}: "
     message = cell + finding.message + (f"\nhelp: {finding.advice}" if finding.advice else "")
-    return f"::error {properties}::{escape_data(message)}"
+    return f"::error {_properties(pairs)}::{escape_data(message)}"
 
 
 def render(summary: RunSummary) -> str:
@@ -40,5 +48,13 @@ def render(summary: RunSummary) -> str:
         f"::error file={escape_property(e.path)},title=migrator::{escape_data(e.message)}"
         for e in sorted(summary.errors, key=lambda e: e.path)
     ]
+    for path, cells in sorted(summary.skipped):
+        for cell in cells:
+            pairs: list[tuple[str, object]] = [("file", path)]
+            if cell.file_line is not None:
+                pairs.append(("line", cell.file_line))
+            pairs.append(("title", "migrator"))
+            message = f"cell {cell.cell} was skipped: {cell.error.describe()} (in the cell)"
+            lines.append(f"::warning {_properties(pairs)}::{escape_data(message)}")
     lines.extend(annotation(f) for f in sorted(summary.remaining, key=Finding.sort_key))
     return "\n".join(lines)

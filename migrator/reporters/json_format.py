@@ -48,6 +48,18 @@ def to_data(summary: RunSummary) -> dict[str, Any]:
         "files_checked": summary.files_checked,
         "findings": [finding_data(f) for f in sorted(summary.remaining, key=Finding.sort_key)],
         "errors": [{"path": e.path, "message": e.message} for e in sorted(summary.errors, key=lambda e: e.path)],
+        # Notebook cells that do not parse: the rest of each notebook was checked.
+        "skipped_cells": [
+            {
+                "path": path,
+                "cell": cell.cell,
+                "line": cell.error.line or None,
+                "column": cell.error.column or None,
+                "message": cell.error.describe(),
+            }
+            for path, cells in sorted(summary.skipped)
+            for cell in cells
+        ],
     }
 
 

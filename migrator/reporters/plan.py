@@ -48,6 +48,7 @@ def to_data(plan: Plan) -> dict[str, Any]:
             for g in plan.subjects
         ],
         "errors": [{"path": e.path, "message": e.message} for e in plan.errors],
+        "skipped_cells": [{"path": path, "message": message} for path, message in plan.skipped],
         "notes": list(plan.notes),
         "next_steps": [{"command": s.command, "why": s.why} for s in plan.steps],
     }
@@ -90,6 +91,9 @@ def _text(plan: Plan) -> list[str]:
     if plan.errors:
         lines += ["", "Files that could not be checked:"]
         lines += [f"  {e.path}: {e.message}" for e in plan.errors]
+    if plan.skipped:
+        lines += ["", "Notebook cells that could not be checked:"]
+        lines += [f"  {path}: {message}" for path, message in plan.skipped]
     if plan.rules:
         lines += ["", "By rule:"]
         rows = [[f"{r.code} {r.name}", *_count_cells(r.counts)] for r in plan.rules]
@@ -139,6 +143,9 @@ def _markdown(plan: Plan) -> list[str]:
     if plan.errors:
         lines += ["", "### Files that could not be checked", ""]
         lines += [f"- {_md_code(e.path)}: {e.message}" for e in plan.errors]
+    if plan.skipped:
+        lines += ["", "### Notebook cells that could not be checked", ""]
+        lines += [f"- {_md_code(path)}: {message}" for path, message in plan.skipped]
     if plan.rules:
         lines += ["", "### By rule", ""]
         rows = [[f"{r.code} {r.name}", *_count_cells(r.counts)] for r in plan.rules]

@@ -48,16 +48,34 @@ def _rule(info: RuleInfo) -> dict[str, Any]:
 
 def _result(finding: Finding, rule_index: dict[str, int]) -> dict[str, Any]:
     uri = artifact_uri(finding.path)
-    cell = f"cell {finding.cell}: " if finding.cell is not None else ""  # lines count within it
+    physical: dict[str, Any] = {"artifactLocation": {"uri": uri}}
+    cell = ""
+    if finding.cell is None:
+        physical["region"] = region(finding.location)
+    else:
+        # Code scanning shows the notebook's JSON: the region is where the source line is
+        # written in it; the cell and the position in the cell go in the message and in
+        # the properties.
+        if finding.file_location is not None:
+            physical["region"] = region(finding.file_location)
+        where = finding.location
+        cell = f"cell {finding.cell}, line {where.line}, column {where.column}: "
     message = cell + finding.message + (f" (help: {finding.advice})" if finding.advice else "")
     result: dict[str, Any] = {
         "ruleId": finding.code,
         "level": "error",
         "message": {"text": message},
-        "locations": [
-            {"physicalLocation": {"artifactLocation": {"uri": uri}, "region": region(finding.location)}}
-        ],
+        "locations": [{"physicalLocation": physical}],
     }
+    if finding.cell is not None:
+        where = finding.location
+        result["properties"] = {
+            "cell": finding.cell,
+            "cellLine": where.line,
+            "cellColumn": where.column,
+            "cellEndLine": where.end_line,
+            "cellEndColumn": where.end_column,
+        }
     if finding.code in rule_index:
         result["ruleIndex"] = rule_index[finding.code]
     # A notebook's regions are within a cell, which a SARIF replacement cannot address.
@@ -92,6 +110,19 @@ def to_data(summary: RunSummary, rules: Sequence[RuleInfo]) -> dict[str, Any]:
         }
         for error in sorted(summary.errors, key=lambda e: e.path)
     ]
+    for path, cells in sorted(summary.skipped):
+        for cell in cells:
+            location: dict[str, Any] = {"artifactLocation": {"uri": artifact_uri(path)}}
+            if cell.file_line is not None:
+                location["region"] = {"startLine": cell.file_line}
+            notifications.append(
+                {
+                    "level": "warning",
+                    "message": {"text": f"cell {cell.cell} was skipped: {cell.error.describe()} (in the cell)"},
+                    "locations": [{"physicalLocation": location}],
+                    "properties": {"cell": cell.cell, "cellLine": cell.error.line, "cellColumn": cell.error.column},
+                }
+            )
     return {
         "$schema": SCHEMA,
         "version": "2.1.0",

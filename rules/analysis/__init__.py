@@ -32,6 +32,7 @@ from .names import Names
 from .reads import ReadFinder
 from .receivers import Receivers
 from .records import Analysis, CompletionsCall, DictAccess, MockTarget, SdkMode, ShapedCall
+from .references import References
 from .syntax import string_value
 
 __all__ = ["Analysis", "CompletionsCall", "Kind", "analyse", "file_facts", "sdk_mode"]
@@ -63,7 +64,7 @@ def _build(ctx: RuleContext) -> Analysis:
     # A module that never imports openai can still call a client imported from another
     # module of the project, so calls are always resolved; bare `.text` reads only matter
     # next to openai.
-    if not (found.create_calls or found.v0_candidates or found.v1_references or (uses_openai and found.text_attributes)):
+    if not (found.create_calls or found.v0_candidates or found.references or (uses_openai and found.text_attributes)):
         return Analysis(uses_openai, other_sdk, names, flow, mocks=mocks)
     receivers = Receivers(names, ctx.path)
     dependencies: list[str] = []
@@ -86,15 +87,21 @@ def _build(ctx: RuleContext) -> Analysis:
     v0_reported: list[tuple[cst.CSTNode, str]] = []
     v0_azure = any(finder.sets_azure_api_type(node) for node in found.api_type_assignments)
     mode: SdkMode = sdk_mode(ctx, dependencies) if found.v0_candidates else "keep"
+    references = References(names, receivers, finder)
     for node in found.v0_candidates:
         v0_call = finder.v0_call(node, v0_azure, upgrade=mode == "v1")
         if v0_call is not None:
             _sort(v0_call, calls, shaped)
         elif (why := finder.v0_unfixable(node)) is not None:
             v0_reported.append((node, why))
+        elif (why := references.through(node)) is not None:
+            _sort(finder.shaped(node, why, proven=True), calls, shaped)
     for node in found.name_calls:
-        _sort(finder.aliased_call(node, v0_azure, upgrade=mode == "v1"), calls, shaped)
-    passed_around = [(n, why) for n in found.v1_references if (why := finder.v1_reference(n)) is not None]
+        aliased = finder.aliased_call(node, v0_azure, upgrade=mode == "v1")
+        if aliased is None and (why := references.through(node)) is not None:
+            aliased = finder.shaped(node, why, proven=True)
+        _sort(aliased, calls, shaped)
+    values = tuple(references.value_sites(found.references))
     # Every call found feeds the value kinds, even one dropped below: its responses stay
     # what they are.
     registry.update((id(call.node), call) for call in calls)
@@ -102,9 +109,6 @@ def _build(ctx: RuleContext) -> Analysis:
         # Upgrading only v0 chat calls is not this tool's job: leave such files alone.
         calls = [call for call in calls if not call.chat]
     upgrading = any(call.upgrade for call in calls)
-    for reference in found.v0_references:
-        if (why := finder.v0_reference(reference)) is not None:
-            v0_reported.append((reference, why))
     reader = ReadFinder(names, flow)
     reads = tuple(read for node in found.text_attributes if (read := reader.text_read(node)))
     uses = call_uses(names, flow, calls, index.nodes(cst.Call))
@@ -137,7 +141,7 @@ def _build(ctx: RuleContext) -> Analysis:
         model_constants=constants,
         uses=uses,
         v0_reported=tuple(v0_reported),
-        passed_around=tuple(passed_around),
+        values=values,
         sdk_mode=mode,
         dict_accesses=accesses,
         error_references=tuple(errors),

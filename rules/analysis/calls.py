@@ -43,13 +43,18 @@ class CallFinder:
         # Asked only for a call no receiver proves: the project's pins, the modules read.
         self.project_uses_openai = project_uses_openai
 
-    def _shaped(self, node: cst.Call, why: str) -> Optional[ShapedCall]:
-        """The call as a manual finding, unless something says it is another SDK's."""
+    def shaped(self, node: cst.Call, why: str, *, proven: bool = False) -> Optional[ShapedCall]:
+        # (`proven` calls go through a legacy value; the others' receiver is unknown)
+        """The call as a manual finding, unless something says it is another SDK's.
+        `proven`: part of what it may call is OpenAI's for certain (one branch of a
+        conditional), whatever else the module imports."""
+        if self._inside_sdk_definition(node) or self.expects_failure(node):
+            return None
+        if proven:
+            return ShapedCall(node, why, "through")
         if self.other_sdk or any(keyword(node, name) is not None for name in _OTHER_SDK_KEYWORDS):
             return None
         if not self.uses_openai and not self.project_uses_openai():
-            return None
-        if self._inside_sdk_definition(node) or self.expects_failure(node):
             return None
         return ShapedCall(node, why)
 
@@ -89,13 +94,13 @@ class CallFinder:
         if receiver is None:
             # OpenAI-shaped but unresolved: an unsafe fix next to `import openai` when the
             # call reads like OpenAI's, a manual finding elsewhere in a project using it.
-            why = f"`{source(receiver_node)}` could not be proven to be an OpenAI client"
+            why = f"legacy Completions call shape, but `{source(receiver_node)}` could not be proven to be an OpenAI client"
             has_prompt = keyword(node, "prompt") is not None
             if not has_prompt and not any(arg.star == "**" for arg in node.args):
                 return None  # not the legacy shape: `<x>.completions.create(prompt=...)`
             looks_openai = has_prompt and keyword(node, "model") is not None
             if self.other_sdk or not self.uses_openai or not looks_openai:
-                return self._shaped(node, why)
+                return self.shaped(node, why)
         spread = self._followed_spread(node)
         return CompletionsCall(
             key=f"call@{id(node)}",
@@ -122,13 +127,13 @@ class CallFinder:
             return None
         name = node.func.value
         if mixed or len(values) != 1 or not self._only_called(bindings[0], name):
-            why = f"`{name}` is bound to the legacy endpoint (alone or among other callables)"
-            return self._shaped(node, why)
+            why = f"legacy Completions call through `{name}`, which may be the legacy endpoint (it is bound to it in a conditional or among other values)"
+            return self.shaped(node, why, proven=True)
         alias = legacy[0]
         if "completions" in [a for a in _chain_names(alias)]:
             return self.v1_call(node, alias=alias)
         if upgrade:
-            return self._shaped(node, f"`{name}` is bound to `{source(alias)}`, which --sdk v1 cannot move by itself")
+            return self.shaped(node, f"legacy Completions call through `{name}`, bound to `{source(alias)}`, which --sdk v1 cannot move by itself")
         return self.v0_call(node, file_azure, upgrade=False, alias=alias)
 
     def _is_endpoint(self, value: cst.Attribute) -> bool:
@@ -148,35 +153,6 @@ class CallFinder:
             isinstance(parent := self.names.parent(reference), cst.Call) and parent.func is reference
             for reference in references
         )
-
-    def v1_reference(self, node: cst.Attribute) -> Optional[str]:
-        """`client.completions.create` handed around as a value (`partial`, a retry helper)."""
-        parent = self.names.parent(node)
-        if isinstance(parent, cst.Call) and parent.func is node:
-            return None
-        if self._alias_of(node):
-            return None  # called through the name: aliased_call() migrates or reports it
-        holder = node.value.value if isinstance(node.value, cst.Attribute) else None
-        if holder is None or (isinstance(holder, cst.Attribute) and holder.attr.value in ("chat", "beta")):
-            return None
-        if isinstance(parent, (cst.AssignTarget, cst.Del)) or not isinstance(self.receivers.receiver(holder), Client):
-            return None  # only a proven client's endpoint: an unknown `x.completions.create` is anything
-        return f"`{source(node)}` (the legacy Completions endpoint) is passed around as a value"
-
-    def _alias_of(self, node: cst.Attribute) -> bool:
-        """The value (or a branch of the value) of `name = <node>` where `name` is only
-        ever called: the calls through `name` are migrated or reported, once each."""
-        assignment = self.names.parent(node)
-        value: cst.CSTNode = node
-        if isinstance(assignment, cst.IfExp):
-            value, assignment = assignment, self.names.parent(assignment)
-        if not isinstance(assignment, cst.Assign) or assignment.value is not value or len(assignment.targets) != 1:
-            return False
-        target = assignment.targets[0].target
-        if not isinstance(target, cst.Name):
-            return False
-        binding = self.names.index.binding_of(target, target.value)
-        return binding is not None and self._only_called(binding, target.value)
 
     # -- v0: openai.Completion.create(...) --
 
@@ -210,7 +186,7 @@ class CallFinder:
                 return None
             holder = func.value.value if isinstance(func.value, cst.Attribute) else func.value
             if not _names_the_module(holder):
-                return self._shaped(node, unproven)
+                return self.shaped(node, f"legacy Completions call shape, but {unproven}")
         if self.expects_failure(node):
             return None  # code asserting that the old API raises is left alone
         keywords = {a.keyword.value: a for a in node.args if a.keyword is not None}
@@ -264,17 +240,6 @@ class CallFinder:
             klass = self.names.enclosing(node, cst.ClassDef)
             if klass is not None and any(self.names.qualified_names(base.value) & V0_COMPLETION for base in klass.bases):
                 return "a subclass of `openai.Completion` (openai<1.0) calls the legacy endpoint"
-        return None
-
-    def v0_reference(self, node: cst.Attribute) -> Optional[str]:
-        """`openai.Completion.create` passed around as a value (partial, sync_to_async, ...)."""
-        parent = self.names.parent(node)
-        if isinstance(parent, cst.Call) and parent.func is node:
-            return None
-        if not self.is_v0_completion(node.value) or self.expects_failure(node) or self._alias_of(node):
-            return None
-        if isinstance(parent, (cst.Arg, cst.Assign, cst.AnnAssign, cst.Call, cst.Element, cst.IfExp)):
-            return "`openai.Completion.create` (openai<1.0) is passed around as a value"
         return None
 
     def sets_azure_api_type(self, node: cst.Assign) -> bool:

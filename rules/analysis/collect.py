@@ -12,6 +12,7 @@ from .calls import V0_METHODS
 from .reads import LEGACY_TYPE_NAMES
 from .syntax import attribute_names, dotted, string_key, text_access
 
+_REFERENCE_NAMES = frozenset({"Completion", "Completions", "completions", "create", "acreate"})
 # openai<1.0 module settings that v1 renamed or no longer reads.
 V0_MODULE_SETTINGS = frozenset(
     {"api_base", "proxy", "requestssession", "aiosession", "verify_ssl_certs", "ca_bundle_path", "api_key_path"}
@@ -23,12 +24,14 @@ class Candidates:
         self.imported: set[str] = set()
         self.create_calls: list[cst.Call] = []
         self.name_calls: list[cst.Call] = []  # `create(...)`: maybe through a bound endpoint
-        self.v1_references: list[cst.Attribute] = []  # `client.completions.create` as a value
+        # Where the legacy endpoint may be used as a value: `openai.Completion`,
+        # `client.completions`, their `create`, an imported `Completion`.
+        self.references: list[cst.BaseExpression] = []
+        self.completion_aliases: set[str] = set()  # `from openai import Completion as X`
         self.text_attributes: list[cst.BaseExpression] = []
         self.strings: list[cst.SimpleString] = []
         self.object_strings: list[cst.SimpleString] = []
         self.v0_candidates: list[cst.Call] = []
-        self.v0_references: list[cst.Attribute] = []
         self.api_type_assignments: list[cst.Assign] = []
         self.module_aliases: list[str] = []
         self.string_accesses: list[cst.BaseExpression] = []
@@ -54,6 +57,8 @@ class Candidates:
     def _name(self, node: cst.Name) -> None:
         if node.value in LEGACY_TYPE_NAMES:
             self.type_names.append(node)
+        if node.value == "Completion" or node.value in self.completion_aliases:
+            self.references.append(node)
 
     def _assign(self, node: cst.Assign) -> None:
         for target in node.targets:
@@ -76,6 +81,9 @@ class Candidates:
             self.imported.add(module)
             if not isinstance(node.names, cst.ImportStar):
                 self.imported.update(f"{module}.{alias.name.value}" for alias in node.names if isinstance(alias.name, cst.Name))
+                for alias in node.names:
+                    if dotted(alias.name) == "Completion" and alias.asname is not None:
+                        self.completion_aliases.add(dotted(alias.asname.name))
 
     def _call(self, node: cst.Call) -> None:
         func = node.func
@@ -103,10 +111,8 @@ class Candidates:
             self.type_names.append(node)
         if node.attr.value == "text":
             self.text_attributes.append(node)
-        elif node.attr.value in ("create", "acreate"):
-            self.v0_references.append(node)
-            if "completions" in attribute_names(node.value)[:1]:
-                self.v1_references.append(node)
+        if node.attr.value in _REFERENCE_NAMES:
+            self.references.append(node)
         if isinstance(node.value, cst.Attribute) and node.value.attr.value == "error":
             self.error_attributes.append(node)
 

@@ -123,7 +123,10 @@ class ShapedCall:
     code that uses openai and shows no other SDK: reported, never silently passed over."""
 
     node: cst.Call
-    why: str  # what could not be proven
+    why: str  # the finding's message: what it is, and what could not be proven
+    # "unproven": the receiver is not shown to be OpenAI's; "through": called through a
+    # value that is (or may be) the legacy endpoint.
+    kind: Literal["unproven", "through"] = "unproven"
 
 
 @dataclass(frozen=True)
@@ -194,7 +197,7 @@ class Analysis:
     model_constants: Optional[dict[str, list[CompletionsCall]]] = None  # constant name -> calls using it
     uses: Optional[dict[str, CallUses]] = None  # call key -> how its response is used
     v0_reported: tuple[tuple[cst.CSTNode, str], ...] = ()  # no fix: (node, why)
-    passed_around: tuple[tuple[cst.CSTNode, str], ...] = ()  # v1 endpoint used as a value
+    values: tuple[tuple[cst.BaseExpression, str], ...] = ()  # the legacy endpoint used as a value
     sdk_mode: SdkMode = "keep"
     dict_accesses: tuple[DictAccess, ...] = ()  # upgrade mode only
     error_references: tuple[cst.CSTNode, ...] = ()  # openai.error.X, upgrade mode

@@ -22,7 +22,7 @@ import click
 from migrator import __version__
 from migrator.cache import DEFAULT_DIRECTORY as DEFAULT_CACHE_DIR
 from migrator.config import COMMAND_LINE, ConfigError, Resolved, find_config, resolve, split_codes
-from migrator.reporters import FORMATS, RenderOptions, RuleInfo, RunSummary
+from migrator.reporters import FORMATS, RenderOptions, RuleInfo, RunSummary, Tool
 from migrator.rule import RulePack
 from migrator.runner import Job, load_pack, run_files
 from migrator.suppression import UNUSED_CODE
@@ -135,6 +135,10 @@ def resolve_params(params: dict[str, Any], pack: RulePack) -> Resolved:
     )
 
 
+def tool(pack: RulePack) -> Tool:
+    return Tool(pack.product, __version__, pack.homepage)
+
+
 def rule_infos(pack: RulePack, options: Optional[Mapping[str, Any]] = None) -> tuple[RuleInfo, ...]:
     """The rules as outputs describe them; with `options` (a run's pack options), each
     summary as the rule gives it under them."""
@@ -148,11 +152,12 @@ def rule_infos(pack: RulePack, options: Optional[Mapping[str, Any]] = None) -> t
     return tuple(infos)
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
+@click.group(
+    context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100}, help=_pack().description
+)
 @click.version_option(__version__, prog_name="migrator")
 def cli() -> None:
-    """Find code written against OpenAI's legacy Completions API and migrate it to Chat Completions
-    (or, with --target responses, to the Responses API)."""
+    pass
 
 
 def _run(
@@ -164,7 +169,7 @@ def _run(
     resolved = resolve_params(params, pack)
     paths = params.get("paths") or (".",)
     files, path_errors = discover(paths, resolved.settings)
-    summary = RunSummary(errors=list(path_errors))
+    summary = RunSummary(errors=list(path_errors), tool=tool(pack))
     # Only the machine formats show each fix's text; people get the diff instead.
     previews = previews or params.get("output_format") in ("json", "sarif")
     job = Job(settings=resolved.settings, fix=fix, write=fix and not diff, keep_old=diff, previews=previews)
@@ -457,7 +462,7 @@ def report(**params: Any) -> int:
 @_guard
 def show_config(**params: Any) -> int:
     """Print the effective settings for PATHS and where each one came from, and what the
-    rule pack decides from the paths (the SDK openai<1.0 code moves to, from the pins)."""
+    rule pack says about the paths (an SDK version decided from the pins, say)."""
     import json
 
     from migrator.settings import DEFAULT_EXCLUDES

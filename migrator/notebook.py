@@ -169,7 +169,7 @@ def _mask_kind(body: str) -> Optional[str]:
 
 
 def _is_automagic(line: str) -> bool:
-    """`pip install openai`, `cd data`, `ls -la *.txt`: a line magic (or a shell alias)
+    """`pip install numpy`, `cd data`, `ls -la *.txt`: a line magic (or a shell alias)
     called without its `%`, which IPython runs when automagic is on (the default).
 
     Only a line that is not Python by itself counts: `ls -la` parses (`ls - la`) and is
@@ -271,8 +271,8 @@ def _parse_error(text: str) -> Optional[ParseError]:
 
 
 def pip_requirements(cells: list[_Cell]) -> list[str]:
-    """The requirements a notebook installs itself, in order: `numpy`, `openai==0.28`
-    from `!pip install numpy openai==0.28`, `%pip install "openai<1"`, ... (options
+    """The requirements a notebook installs itself, in order: `numpy`, `pandas==2.2`
+    from `!pip install numpy pandas==2.2`, `%pip install "pandas<3"`, ... (options
     such as `-q` left out). The rule pack decides which of them matter."""
     pins: list[str] = []
     for cell in cells:

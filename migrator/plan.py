@@ -1,6 +1,6 @@
 """The migration plan behind `migrator report`: plain data built from one `check` run.
 
-Knows nothing about OpenAI: rule names and summaries come from the rule pack, and what
+Knows nothing of the rules' subject: rule names and summaries come from the rule pack, and what
 each finding is about is the flagged code itself (a model name, a parameter).
 """
 
@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from typing import Optional
 
 from migrator.model import Applicability, FileError, Finding
-from migrator.reporters import RuleInfo, RunSummary, skipped_message
+from migrator.reporters import RuleInfo, RunSummary, Tool, skipped_message
 
 # Flagged code longer than this is a construct (a whole call), not a subject worth listing.
 SUBJECT_MAX_CHARS = 60
@@ -89,6 +89,7 @@ class Plan:
     notes: list[str] = field(default_factory=list)  # what the rules said about the whole run
     # Notebooks whose other cells were checked: (path, which cells were skipped and why).
     skipped: list[tuple[str, str]] = field(default_factory=list)
+    tool: Tool = field(default_factory=Tool)
 
 
 def build_plan(
@@ -116,6 +117,7 @@ def build_plan(
     # Top files first: where most of the work is; the path breaks ties so output is stable.
     file_rows = sorted(by_file.values(), key=lambda row: (-row.counts.total, row.path))
     return Plan(
+        tool=summary.tool,
         paths=list(paths),
         files_checked=summary.files_checked,
         totals=totals,

@@ -27,8 +27,8 @@ if TYPE_CHECKING:  # LibCST is imported lazily: a clean file never pays for it.
 _T = TypeVar("_T")
 
 # A byte prefilter: any of the groups, where a group needs every one of its byte strings.
-# `((b"completions",), (b"openai", b"choices"))` lets through a file that mentions
-# `completions`, or both `openai` and `choices`.
+# `((b"Engine",), (b"import", b"choices"))` lets through a file that mentions `Engine`,
+# or both `import` and `choices`.
 PrefilterSpec = tuple[tuple[bytes, ...], ...]
 
 
@@ -185,9 +185,11 @@ class RulePack:
     # Checks that span several options (each one is valid alone): a message saying what
     # is wrong with the combination, or None. The engine reports it as a usage error.
     validate: Optional[Callable[[Mapping[str, Any]], Optional[str]]] = None
-    # The distribution the pack makes of the engine: reports name it as their tool.
+    # The distribution the pack makes of the engine: reports name it as their tool, the
+    # command line's help says what it does.
     product: str = "migrator"
     homepage: str = ""
+    description: str = ""
     # `migrator config PATHS`: (the paths, the pack's option values) -> lines to show.
     describe: Optional[Callable[[Sequence[str], Mapping[str, Any]], list[Description]]] = None
     prefilter: BytePrefilter = field(init=False, repr=False, compare=False)

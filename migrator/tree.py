@@ -6,8 +6,11 @@ them. Rules here ask about a handful of nodes, so this index walks the tree once
 plain recursive walk instead of visitor dispatch, and resolves names the way Python
 does (function scopes, class scopes invisible to nested functions, comprehensions,
 `global`/`nonlocal`, the walrus binding outside its comprehension). Resolution is
-flow-insensitive, like ScopeProvider's: a name refers to every binding of its scope.
-Positions are `migrator.positions`' job.
+flow-insensitive, like ScopeProvider's: a name refers to every binding of its scope
+(`bindings`). `reaching` narrows that down for a read in a function body or in the
+module's own statements, to the bindings that may reach it in the order the code runs;
+that is computed on the first such question about a scope (`migrator.reaching`), so the
+walk itself does no flow work. Positions are `migrator.positions`' job.
 """
 
 from __future__ import annotations
@@ -16,9 +19,12 @@ import builtins
 import dataclasses
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
-from typing import Any, Callable, Optional, TypeVar, Union
+from typing import TYPE_CHECKING, Any, Callable, Optional, TypeVar, Union
 
 import libcst as cst
+
+if TYPE_CHECKING:
+    from .reaching import ScopeFlow
 
 BUILTIN_NAMES = frozenset(dir(builtins))
 _NodeT = TypeVar("_NodeT", bound=cst.CSTNode)
@@ -119,6 +125,8 @@ class ModuleIndex:
         self._not_names: set[int] = set()  # attribute names, keywords: not references
         self._loads: list[tuple[cst.Name, Scope]] = []
         self._by_type: dict[type, list[cst.CSTNode]] = {}
+        self._flows: dict[int, ScopeFlow] = {}  # by id of the scope: filled on demand
+        self._dynamic: Optional[bool] = None
         self._walk(module, self.module_scope)
         for name, scope in self._loads:
             for binding in self._lookup(name.value, scope):
@@ -161,6 +169,43 @@ class ModuleIndex:
             return []
         return self._lookup(name.value, scope)
 
+    def reaching(self, name: cst.Name) -> list[Binding]:
+        """The bindings that may have given a read its value, following the order the code
+        runs in (reaching definitions) for reads written directly in a function body or in
+        the module's own statements. Always a subset of `bindings(name)`, and never empty
+        when that is not: wherever the order is unclear (see `migrator.reaching`), and for
+        reads in nested functions, lambdas and class bodies, it is all of them."""
+        found = self.bindings(name)
+        if len(found) < 2:
+            return found
+        scope = found[0].scope
+        if scope.kind != "function" and scope.kind != "module":
+            return found
+        flow = self._flows.get(id(scope))
+        if flow is None:
+            from .reaching import ScopeFlow
+
+            flow = self._flows[id(scope)] = ScopeFlow(self, scope)
+        return flow.answer(name, found)
+
+    def reads_reached_by(self, binding: Binding) -> list[cst.Name]:
+        """The reads of `binding.references` that the binding may reach (see `reaching`)."""
+        return [read for read in binding.references if binding in self.reaching(read)]
+
+    def is_read(self, name: cst.Name) -> bool:
+        """Whether a Name node reads a variable (not a target, an attribute, a keyword...)."""
+        key = id(name)
+        return key in self.scope_of_name and key not in self._bound and key not in self._not_names
+
+    def calls_dynamic_names(self) -> bool:
+        """Whether any code of the module reads `exec`, `eval`, `globals`, `locals` or `vars`
+        (which can bind module-level names from anywhere)."""
+        if self._dynamic is None:
+            from .reaching import DYNAMIC
+
+            self._dynamic = any(node.value in DYNAMIC and self.is_read(node) for node in self.nodes(cst.Name))
+        return self._dynamic
+
     def binding_of(self, node: cst.CSTNode, name: str) -> Optional[Binding]:
         """The binding whose node is `node` (a target Name, a def, an import...)."""
         scope = self._binding_scope(node)
@@ -170,7 +215,7 @@ class ModuleIndex:
         return None
 
     def qualified_names(self, node: cst.CSTNode) -> set[str]:
-        """Dotted names an expression stands for (`oa.OpenAI` -> `openai.OpenAI`)."""
+        """Dotted names an expression stands for (`np.array` -> `numpy.array`)."""
         if isinstance(node, cst.Name):
             found: set[str] = set()
             bindings = self.bindings(node)

@@ -104,5 +104,9 @@ PACK = RulePack(
     validate=_validate,
     product=PRODUCT,
     homepage=HOMEPAGE,
+    description=(
+        "Find code written against OpenAI's legacy Completions API and migrate it to Chat Completions "
+        "(or, with --target responses, to the Responses API)."
+    ),
     describe=describe,
 )

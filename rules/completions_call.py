@@ -3,12 +3,17 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from typing import Callable
+
+import libcst as cst
 
 from migrator.model import Applicability
 from migrator.rule import Dependency, Edit, Fix, Note, Output, Report, Rule, RuleContext
 
 from . import edits, pins, responses
 from .analysis import Analysis, CompletionsCall, analyse
+from .analysis.mocks import chat_text
+from .analysis.records import MockedText
 from .call_rewrites import call_edits, call_report
 
 V0_ADVICE = (
@@ -130,17 +135,34 @@ class CompletionsCallRule(Rule):
                 advice=V0_ADVICE,
                 groups=frozenset({f"v0@{id(node)}"}),
             )
+        yield from self._mock_reports(analysis)
+
+    def _mock_reports(self, analysis: Analysis) -> Iterator[Report]:
+        """A mock target moves with the fake responses it hands back and the calls of its
+        generation in the file (all or nothing); patching code elsewhere, it is unsafe."""
+        claimed: set[int] = set()
         for mock in analysis.mocks:
-            replacement = mock.replacement
+            patched = [c.key for c in analysis.calls if c.generation == mock.generation and not c.chat]
+            groups = {f"mock@{id(mock.node)}", *patched, *(f"mocked@{id(t.node)}" for t in mock.texts)}
+            fix_edits = [Edit(mock.node, edits.set_string(mock.replacement))]
+            for text in mock.texts:
+                if id(text.node) not in claimed:
+                    claimed.add(id(text.node))
+                    fix_edits.append(Edit(text.node, _chat_text(text)))
+            message = f"mock target of the legacy Completions resource; use `{mock.replacement}`"
+            applicability = Applicability.SAFE
+            if not patched:
+                applicability = Applicability.UNSAFE
+                message += (
+                    " (the code it patches is in other files: apply it in the change that "
+                    "migrates that code, with the fake responses it returns)"
+                )
             yield Report(
                 code=self.code,
                 node=mock.node,
-                message=f"mock target of the legacy Completions resource; use `{replacement}`",
-                fix=Fix(
-                    Applicability.SAFE,
-                    (Edit(mock.node, edits.set_string(replacement)),),
-                ),
-                groups=frozenset({f"mock@{id(mock.node)}"}),
+                message=message,
+                fix=Fix(applicability, tuple(fix_edits)),
+                groups=frozenset(groups),
             )
 
     def _call_report(self, ctx: RuleContext, analysis: Analysis, call: CompletionsCall) -> Iterator[Output]:
@@ -151,6 +173,10 @@ class CompletionsCallRule(Rule):
         if notes:
             message += " (" + "; ".join(notes) + ")"
         yield call_report(self.code, analysis, call, message, Fix(applicability, tuple(fix_edits)))
+
+
+def _chat_text(text: MockedText) -> Callable[[cst.CSTNode], cst.CSTNode]:
+    return lambda updated: chat_text(updated, text.style, text.callee)
 
 
 def _call_message(call: CompletionsCall) -> str:

@@ -249,12 +249,30 @@ def call_rule_outputs(code: str, ctx: RuleContext) -> Iterator[Output]:
         target = mock_target(mock.node)
         if target is None:
             continue
+        # As on chat: a mock moves with the calls it patches in the file (all or nothing).
+        patched = [c.key for c in analysis.calls if c.generation == mock.generation and not c.chat]
+        groups = frozenset({f"mock@{id(mock.node)}", *patched})
+        message = f"mock target of the legacy Completions resource; use `{target}`"
+        if mock.texts:
+            # The fake completions it hands back have choices; a fake Response needs
+            # `output_text` (and whatever else the code reads): not a mechanical rewrite.
+            yield Report(
+                code=code,
+                node=mock.node,
+                message=message + "; the fake completions it returns need the Responses shape",
+                advice="make the fake responses Responses (`output_text=...`, `usage.input_tokens`...) by hand",
+                groups=groups,
+            )
+            continue
+        applicability = Applicability.SAFE if patched else Applicability.UNSAFE
+        if not patched:
+            message += " (the code it patches is in other files: apply it in the change that migrates that code)"
         yield Report(
             code=code,
             node=mock.node,
-            message=f"mock target of the legacy Completions resource; use `{target}`",
-            fix=Fix(Applicability.SAFE, (Edit(mock.node, edits.set_string(target)),)),
-            groups=frozenset({f"mock@{id(mock.node)}"}),
+            message=message,
+            fix=Fix(applicability, (Edit(mock.node, edits.set_string(target)),)),
+            groups=groups,
         )
 
 

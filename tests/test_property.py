@@ -297,9 +297,10 @@ def test_a_planted_example_by_hand(source: str) -> None:
 
 
 # Rule gaps found while building the strategies above (reported to the rules' owner; the
-# planted strategy leaves these read forms out until they are fixed). In each, OAI001 is
-# fixed as *safe* while a read of the completion text survives unreported, so the
-# migrated program fails at run time (AttributeError or KeyError).
+# planted strategy leaves these read forms out until they are fixed). In each, OAI001 was
+# fixed as *safe* while a read of the completion text survived unreported, so the
+# migrated program failed at run time (AttributeError or KeyError). A new gap goes in as
+# an xfail reproducer next to these until it is closed.
 _H = "from openai import OpenAI\nclient = OpenAI()\n"
 _CALL = 'client.completions.create(model="gpt-3.5-turbo-instruct", prompt="x")'
 CLOSED_GAPS = {
@@ -320,21 +321,15 @@ def test_closed_rule_gaps(name: str) -> None:
     assert not migrated or not re.search(r"\.text\b|'text'", output), output
 
 
-RULE_GAPS = {
-    # Flow-insensitive: the read after `r = other()` is not the completion's, yet it is
-    # rewritten (as an unsafe fix) to `.message.content or ""`.
-    "rebound_name": _H + f"r = {_CALL}\nr = other()\nprint(r.choices[0].text)\n",
-}
+# Closed by the engine's reaching definitions (issue 11, defect 3): flow-insensitively the
+# read after `r = other()` saw the completion too, could not be traced, and was rewritten
+# as an unsafe guess to `.message.content or ""`; it reads what `other()` returned, and a
+# name rebound away from a traced response is not guessed about, so it stays as it is.
+REBOUND = _H + f"r = {_CALL}\nr = other()\nprint(r.choices[0].text)\n"
 
 
-@pytest.mark.xfail(strict=False, reason="rule gaps, reported to the rules' owner")
-@pytest.mark.parametrize("name", sorted(RULE_GAPS))
-def test_known_rule_gaps(name: str) -> None:
-    source = RULE_GAPS[name]
-    result = engine(source, unsafe_fixes=True, model=MODEL)
-    output = (result.new_source or source.encode()).decode()
-    if name == "rebound_name":
-        assert output.endswith("print(r.choices[0].text)\n"), output
-        return
-    migrated = "chat.completions.create(" in output
-    assert not migrated or not re.search(r"\.text\b|'text'", output), output
+def test_closed_rule_gap_rebound_name() -> None:
+    result = engine(REBOUND, unsafe_fixes=True, model=MODEL)
+    output = (result.new_source or REBOUND.encode()).decode()
+    assert "chat.completions.create(" in output, output
+    assert output.endswith("r = other()\nprint(r.choices[0].text)\n"), output

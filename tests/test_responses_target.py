@@ -7,6 +7,7 @@ that really run are `tests/e2e/test_e2e_responses.py`'s.
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import pytest
@@ -149,7 +150,9 @@ def test_rules_and_explain_document_both_targets() -> None:
 CASES = sorted(p for p in (Path(__file__).parent / "fixtures").glob("*/*.py") if not p.name.endswith(".expected.py"))
 
 
-@pytest.mark.parametrize("case", [c for c in CASES if "responses" not in c.stem], ids=lambda p: f"{p.parent.name}/{p.stem}")
+@pytest.mark.parametrize(
+    "case", [c for c in CASES if not re.match(r"(negative_)?responses_", c.stem)], ids=lambda p: f"{p.parent.name}/{p.stem}"
+)
 def test_every_chat_fixture_also_migrates_to_responses_cleanly(case: Path) -> None:
     """The chat cases under --target responses too: no crash, code that parses, one pass."""
     import ast

@@ -201,7 +201,7 @@ def test_diagnostics_are_what_check_reports(tmp_path: Path) -> None:
             want = sorted(
                 (
                     f["code"], f["line"] - 1, f["column"] - 1, f["end_line"] - 1, f["end_column"] - 1, f["message"],
-                    "migrator", types.DiagnosticSeverity.Warning, f"{README}#{f['code'].lower()}",
+                    "migrator", types.DiagnosticSeverity.Warning, f"{README}#rules",
                 )
                 for f in expected
             )

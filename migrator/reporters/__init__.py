@@ -9,10 +9,20 @@ from migrator.model import FileError, FileResult, Finding, SkippedCell
 FORMATS: tuple[str, ...] = ("text", "concise", "json", "sarif", "github", "junit")
 
 
+@dataclass(frozen=True)
+class Tool:
+    """Who made the report: the distribution the rule pack makes of the engine."""
+
+    name: str = "migrator"
+    version: str = ""
+    homepage: str = ""
+
+
 @dataclass
 class RunSummary:
     """Everything a reporter needs, collected from the per-file results."""
 
+    tool: Tool = field(default_factory=Tool)
     findings: list[Finding] = field(default_factory=list)
     errors: list[FileError] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)

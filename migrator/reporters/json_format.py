@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 from typing import Any, Optional
 
-from migrator import __version__
 from migrator.model import Finding, Location, Replacement
 from migrator.reporters import RunSummary
 
@@ -43,7 +42,7 @@ def finding_data(f: Finding) -> dict[str, Any]:
 
 def to_data(summary: RunSummary) -> dict[str, Any]:
     return {
-        "tool": {"name": "openai-chat-migrator", "version": __version__},
+        "tool": {"name": summary.tool.name, "version": summary.tool.version},
         "schema_version": SCHEMA_VERSION,
         "files_checked": summary.files_checked,
         "findings": [finding_data(f) for f in sorted(summary.remaining, key=Finding.sort_key)],

@@ -6,7 +6,6 @@ import json
 from dataclasses import asdict
 from typing import Any
 
-from migrator import __version__
 from migrator.plan import Counts, Plan
 
 PLAN_SCHEMA_VERSION = 1
@@ -27,7 +26,7 @@ def _counts(counts: Counts) -> dict[str, int]:
 
 def to_data(plan: Plan) -> dict[str, Any]:
     return {
-        "tool": {"name": "openai-chat-migrator", "version": __version__},
+        "tool": {"name": plan.tool.name, "version": plan.tool.version},
         "schema_version": PLAN_SCHEMA_VERSION,
         "paths": plan.paths,
         "files_checked": plan.files_checked,

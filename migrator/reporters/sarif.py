@@ -9,12 +9,10 @@ from pathlib import PurePath
 from typing import Any
 from urllib.parse import quote
 
-from migrator import __version__
 from migrator.model import Applicability, Finding, Location
 from migrator.reporters import RuleInfo, RunSummary
 
 SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
-INFORMATION_URI = "https://github.com/openai-chat-migrator/openai-chat-migrator"
 
 
 def artifact_uri(path: str) -> str:
@@ -130,9 +128,9 @@ def to_data(summary: RunSummary, rules: Sequence[RuleInfo]) -> dict[str, Any]:
             {
                 "tool": {
                     "driver": {
-                        "name": "openai-chat-migrator",
-                        "version": __version__,
-                        "informationUri": INFORMATION_URI,
+                        "name": summary.tool.name,
+                        "version": summary.tool.version,
+                        "informationUri": summary.tool.homepage,
                         "rules": [_rule(info) for info in rules],
                     }
                 },

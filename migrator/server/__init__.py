@@ -8,7 +8,11 @@ from __future__ import annotations
 
 import sys
 
-INSTALL_HINT = "pip install 'openai-chat-migrator[server]'"
+
+def install_hint() -> str:
+    from migrator.runner import load_pack
+
+    return f"pip install '{load_pack().product}[server]'"
 
 
 def main() -> int:
@@ -18,7 +22,7 @@ def main() -> int:
         import pygls  # noqa: F401
     except ImportError as error:
         print(
-            f"migrator: `migrator server` needs the server extra ({error.name} is missing): {INSTALL_HINT}",
+            f"migrator: `migrator server` needs the server extra ({error.name} is missing): {install_hint()}",
             file=sys.stderr,
         )
         return 2

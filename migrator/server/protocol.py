@@ -34,7 +34,6 @@ from migrator.suppression import UNUSED_CODE
 SOURCE = "migrator"
 FIX_ALL = "source.fixAll.migrator"
 DEBOUNCE_SECONDS = 0.3
-DOCS_URL = "https://github.com/openai-chat-migrator/openai-chat-migrator"
 PYTHON_SUFFIXES = (".py", ".pyi")
 # What the rules read besides the file: the project's pins and its own modules.
 WATCHED = (
@@ -49,10 +48,14 @@ _T = TypeVar("_T")
 
 
 def rule_url(code: str) -> str:
-    """Where a rule is documented (the README's anchors)."""
+    """Where a rule is documented: the rules table of the rule pack's home page (GitHub
+    anchors only headings; `migrator explain CODE` has the whole text)."""
+    from migrator.runner import load_pack
+
+    homepage = load_pack().homepage
     if code == UNUSED_CODE:
-        return f"{DOCS_URL}#suppressions-and-todo-comments"
-    return f"{DOCS_URL}#{code.lower()}"
+        return f"{homepage}#suppressions-and-todo-comments"
+    return f"{homepage}#rules"
 
 
 class MigratorServer(LanguageServer):

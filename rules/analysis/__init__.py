@@ -16,7 +16,7 @@ through the module index's scopes, not names) and follows their responses, so th
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator
 from typing import Optional
 
 import libcst as cst
@@ -28,12 +28,12 @@ from .calls import CallFinder, Found
 from .collect import Candidates
 from .dataflow import Flow, Kind
 from .escapes import call_uses
+from .mocks import mock_targets
 from .names import Names
 from .reads import ReadFinder
 from .receivers import Receivers
-from .records import Analysis, CompletionsCall, DictAccess, MockTarget, SdkMode, ShapedCall
+from .records import Analysis, CompletionsCall, DictAccess, SdkMode, ShapedCall
 from .references import References
-from .syntax import string_value
 
 __all__ = ["Analysis", "CompletionsCall", "Kind", "analyse", "file_facts", "sdk_mode"]
 
@@ -60,12 +60,11 @@ def _build(ctx: RuleContext) -> Analysis:
     names = Names(index, proxies)
     registry: dict[int, CompletionsCall] = {}
     flow = Flow(names, registry)
-    mocks = tuple(_mock_targets(found.strings))
     # A module that never imports openai can still call a client imported from another
     # module of the project, so calls are always resolved; bare `.text` reads only matter
     # next to openai.
     if not (found.create_calls or found.v0_candidates or found.references or (uses_openai and found.text_attributes)):
-        return Analysis(uses_openai, other_sdk, names, flow, mocks=mocks)
+        return Analysis(uses_openai, other_sdk, names, flow, mocks=tuple(mock_targets(names, found.strings, False)))
     receivers = Receivers(names, ctx.path)
     dependencies: list[str] = []
     pinned: list[bool] = []
@@ -136,7 +135,7 @@ def _build(ctx: RuleContext) -> Analysis:
         calls=tuple(calls),
         shaped=tuple(shaped),
         reads=reads,
-        mocks=mocks,
+        mocks=tuple(mock_targets(names, found.strings, upgrade=upgrading)),
         object_compares=compares,
         model_constants=constants,
         uses=uses,
@@ -166,14 +165,3 @@ def sdk_mode(ctx: RuleContext, read: Optional[list[str]] = None) -> SdkMode:
     from ..pins import decide
 
     return "v1" if decide(ctx.path, str(ctx.options.get("sdk", "auto")), ctx.requirements, read).mode == "v1" else "keep"
-
-
-def _mock_targets(strings: Sequence[cst.SimpleString]) -> Iterator[MockTarget]:
-    for node in strings:
-        value = string_value(node)
-        if value is None:
-            continue
-        for legacy, chat in sdk.MOCK_TARGETS:
-            if value == legacy or value.startswith(legacy + "."):
-                yield MockTarget(node, chat + value[len(legacy) :])
-                break

@@ -3,8 +3,10 @@ came from, followed through variables, loops, comprehensions, awaits, `.parse()`
 `asyncio.gather`, unpacking, `max(key=...)` and the module's own functions.
 
 Two kinds join only if they agree; anything else is unknown (None), and unknown never
-gets a safe fix. Resolution is flow-insensitive: a name stands for every value bound to
-it in its scope.
+gets a safe fix. A name read in a function body (or in the module's own statements)
+stands for the values of the bindings that reach it in the order the code runs
+(`Names.assignments`, the engine's reaching definitions); elsewhere, for every value
+bound to it in its scope.
 """
 
 from __future__ import annotations
@@ -154,6 +156,22 @@ class Flow:
 
     def kind(self, node: cst.CSTNode, depth: int = 0) -> Optional[Kind]:
         return self._memo.get(node, depth, lambda: self._kind(node, depth))
+
+    def rebound_away(self, node: cst.BaseExpression) -> bool:
+        """Whether the variable an expression reads from (`r` of `r.choices[0]`) held a
+        traced response earlier in its scope, but a later binding replaced it on every
+        path here: what is read now is something else (`r = create(...); r = other()`)."""
+        while isinstance(node, (cst.Attribute, cst.Subscript)):
+            node = node.value
+        if not isinstance(node, cst.Name):
+            return False
+        reaching = self.names.assignments(node) or []
+        every = self.names.all_assignments(node) or []
+        if len(reaching) == len(every):
+            return False
+        if any(self._binding_kind(binding, 1) is not None for binding in reaching):
+            return False
+        return any(self._binding_kind(binding, 1) is not None for binding in every if binding not in reaching)
 
     def _kind(self, node: cst.CSTNode, depth: int) -> Optional[Kind]:
         if isinstance(node, cst.Call):

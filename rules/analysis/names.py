@@ -76,12 +76,26 @@ class Names:
         return {sdk.normalise_qualified_name(name, self.proxies) for name in self.index.qualified_names(node)}
 
     def assignments(self, name: cst.Name) -> Optional[list[Binding]]:
+        """The bindings whose value a read of `name` may see: in a function body (and in the
+        module's own statements) only those that reach it in the order the code runs
+        (`r = a(); use(r); r = b()`: `use(r)` sees `a()` only); elsewhere, or where the
+        order is unclear, every binding of its scope (see `migrator.reaching`)."""
+        return self.index.reaching(name) or None
+
+    def all_assignments(self, name: cst.Name) -> Optional[list[Binding]]:
+        """Every binding of the name's scope, whatever the order (flow-insensitive)."""
         return self.index.bindings(name) or None
 
     def references(self, binding: cst.CSTNode, name: str) -> Optional[list[cst.CSTNode]]:
-        """Every place (in any scope) that reads the name bound by `binding`."""
+        """Every place (in any scope) that reads the name bound by `binding`, whether or
+        not the binding reaches it (flow-insensitive: a superset, for escapes and uses)."""
         found = self.index.binding_of(binding, name)
         return list(found.references) if found is not None else None
+
+    def reached_references(self, binding: cst.CSTNode, name: str) -> Optional[list[cst.CSTNode]]:
+        """The reads of the name that `binding` may reach (see `assignments`)."""
+        found = self.index.binding_of(binding, name)
+        return list(self.index.reads_reached_by(found)) if found is not None else None
 
     def assigned_value(self, assignment: Binding) -> Union[cst.BaseExpression, cst.CSTNode, None]:
         """The expression a name was bound to, or the binding node when there is none

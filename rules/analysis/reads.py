@@ -35,8 +35,8 @@ class ReadFinder:
         shaped = form in ("attr", "getattr") and self._looks_like_choice(holder)
         if kind is not None and kind.read_tag not in ("choice", "chunk_choice"):
             return None
-        if kind is None and not shaped:
-            return None
+        if kind is None and (not shaped or self.flow.rebound_away(holder)):
+            return None  # (a name rebound after holding a traced response reads something else)
         return TextRead(node, holder, form, kind, str_use=self.used_as_str(node), shaped=shaped)
 
     def _looks_like_choice(self, node: cst.BaseExpression) -> bool:

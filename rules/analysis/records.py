@@ -151,9 +151,21 @@ class TextRead:
 
 
 @dataclass(frozen=True)
+class MockedText:
+    """The text of a fake completion choice in a test: `"text": x` of a dict, `text=x` of
+    a mock object (`callee` builds the choice: `MagicMock`)."""
+
+    node: Union[cst.DictElement, cst.Arg]
+    style: Literal["dict", "call", "object"]  # `"object": "text_completion"` beside it
+    callee: Optional[cst.BaseExpression]
+
+
+@dataclass(frozen=True)
 class MockTarget:
     node: cst.SimpleString
     replacement: str
+    generation: Generation  # of the SDK whose resource it patches
+    texts: tuple[MockedText, ...] = ()  # the fake responses built where it is used
 
 
 @dataclass(frozen=True)

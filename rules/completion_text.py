@@ -165,6 +165,15 @@ class CompletionTextRule(Rule):
         if any(call.generation == "v1" for call in analysis.calls):
             yield from type_reports(self.code, analysis)
         yield from self._unmovable_uses(analysis)
+        for node, kind in analysis.text_guards:
+            # Code written for both shapes: rewriting the call would change which branch runs.
+            yield Report(
+                code=self.code,
+                node=node,
+                message="`hasattr(..., \"text\")` tells legacy choices from others: after the migration it is always false",
+                advice="migrate the branch that reads `text` and the one that does not by hand, then drop the test",
+                groups=kind.sources,
+            )
 
     def _unmovable_uses(self, analysis: Analysis) -> Iterator[Report]:
         """Uses of a response that no fix can carry over: they keep its call as it is."""

@@ -141,6 +141,10 @@ def _build(ctx: RuleContext) -> Analysis:
         uses=uses,
         v0_reported=tuple(v0_reported),
         values=values,
+        text_guards=tuple(
+            (node, kind) for node in found.text_guards if (kind := flow.kind(node.args[0].value)) is not None
+            and kind.read_tag in ("choice", "chunk_choice")
+        ),
         sdk_mode=mode,
         dict_accesses=accesses,
         error_references=tuple(errors),

@@ -42,6 +42,7 @@ class CallFinder:
         self.other_sdk = other_sdk
         # Asked only for a call no receiver proves: the project's pins, the modules read.
         self.project_uses_openai = project_uses_openai
+        self._module_base: Optional[bool] = None
 
     def shaped(self, node: cst.Call, why: str, *, proven: bool = False) -> Optional[ShapedCall]:
         # (`proven` calls go through a legacy value; the others' receiver is unknown)
@@ -89,6 +90,8 @@ class CallFinder:
         receiver = self.receivers.receiver(receiver_node)
         if receiver is OTHER or any(keyword(node, name) is not None for name in _OTHER_SDK_KEYWORDS):
             return None
+        if isinstance(receiver, Client) and receiver.is_module and self.module_base_url():
+            receiver = Client(receiver.is_async, receiver.is_azure, True, True)
         if self._inside_sdk_definition(node):
             return None
         if receiver is None:
@@ -204,7 +207,12 @@ class CallFinder:
             key=f"call@{id(node)}",
             node=node,
             completions_attr=None,
-            receiver=Client(is_async=func.attr.value == "acreate", is_azure=azure, is_module=True),
+            receiver=Client(
+                is_async=func.attr.value == "acreate",
+                is_azure=azure,
+                custom_base_url=self.module_base_url() or keyword(node, "api_base") is not None,
+                is_module=True,
+            ),
             variant="plain",
             stream=literal_stream(node, spread),
             generation="v0",
@@ -241,6 +249,22 @@ class CallFinder:
             if klass is not None and any(self.names.qualified_names(base.value) & V0_COMPLETION for base in klass.bases):
                 return "a subclass of `openai.Completion` (openai<1.0) calls the legacy endpoint"
         return None
+
+    def module_base_url(self) -> bool:
+        """`openai.api_base = "http://localhost:8000/v1"` (or v1's `openai.base_url`): the
+        module's own client talks to a server other than OpenAI's."""
+        if self._module_base is None:
+            self._module_base = False
+            for node in self.names.index.nodes(cst.Assign):
+                for target in node.targets:
+                    if (
+                        isinstance(target.target, cst.Attribute)
+                        and target.target.attr.value in ("api_base", "base_url")
+                        and "openai" in self.names.qualified_names(target.target.value)
+                        and not (isinstance(node.value, cst.SimpleString) and "api.openai.com" in node.value.value)
+                    ):
+                        self._module_base = True
+        return self._module_base
 
     def sets_azure_api_type(self, node: cst.Assign) -> bool:
         """`openai.api_type = "azure"`: the module's v0 calls go to Azure deployments."""

@@ -28,6 +28,7 @@ class Candidates:
         # `client.completions`, their `create`, an imported `Completion`.
         self.references: list[cst.BaseExpression] = []
         self.completion_aliases: set[str] = set()  # `from openai import Completion as X`
+        self.text_guards: list[cst.Call] = []  # `hasattr(choice, "text")`
         self.text_attributes: list[cst.BaseExpression] = []
         self.strings: list[cst.SimpleString] = []
         self.object_strings: list[cst.SimpleString] = []
@@ -95,6 +96,8 @@ class Candidates:
             self.text_attributes.append(node)
         elif isinstance(func, cst.Name):
             self.name_calls.append(node)
+            if func.value == "hasattr" and len(node.args) == 2 and string_key(node.args[1].value) == "text":
+                self.text_guards.append(node)
         elif isinstance(func, cst.Attribute) and func.attr.value == "get" and node.args:
             if text_access(node):
                 self.text_attributes.append(node)

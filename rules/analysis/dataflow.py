@@ -232,6 +232,8 @@ class Flow:
                 return replace(inner, raw=False)
             return None
         names = self.names.qualified_names(func)
+        if "typing.cast" in names and len(node.args) == 2:
+            return self.kind(node.args[1].value, depth + 1)  # cast(T, r) is r
         if "asyncio.gather" in names:
             return self._gather_kind(node, depth)
         if names & PICKERS and node.args and not node.args[0].keyword:

@@ -130,6 +130,8 @@ def _value_escapes(names: Names, holder: cst.CSTNode, parent: Optional[cst.CSTNo
         return ["the response is returned: check the code that reads it"]
     if isinstance(parent, cst.Arg):
         call = names.parent(parent)
+        if isinstance(call, cst.Call) and "typing.cast" in names.qualified_names(call.func):
+            return _value_escapes(names, call, names.parent(call), depth + 1)  # cast(T, r) is r
         if isinstance(call, cst.Call) and names.local_function(call.func) is not None:
             return []
         name = dotted(call.func) if isinstance(call, cst.Call) else ""

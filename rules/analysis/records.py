@@ -216,6 +216,8 @@ class Analysis:
     config_references: tuple[cst.Attribute, ...] = ()  # openai.api_base..., upgrade mode
     module_alias: Optional[str] = None  # the name `import openai [as x]` binds, if any
     type_references: tuple[TypeReference, ...] = ()
+    # `hasattr(choice, "text")` on a traced choice: always false once its call is on chat.
+    text_guards: tuple[tuple[cst.Call, Kind], ...] = ()
     dependencies: tuple[str, ...] = ()  # other files read: pins, imported project modules
 
     def uses_of(self, call: CompletionsCall) -> CallUses:

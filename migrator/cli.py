@@ -11,8 +11,9 @@ failed. The README's "Exit codes" section is the reference.
 from __future__ import annotations
 
 import contextlib
+import shlex
 import sys
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import Any, Callable, Optional
 
@@ -20,7 +21,7 @@ import click
 
 from migrator import __version__
 from migrator.cache import DEFAULT_DIRECTORY as DEFAULT_CACHE_DIR
-from migrator.config import ConfigError, Resolved, find_config, resolve, split_codes
+from migrator.config import COMMAND_LINE, ConfigError, Resolved, find_config, resolve, split_codes
 from migrator.reporters import FORMATS, RenderOptions, RuleInfo, RunSummary, Tool
 from migrator.rule import RulePack
 from migrator.runner import Job, load_pack, run_files
@@ -125,7 +126,12 @@ def resolve_params(params: dict[str, Any], pack: RulePack) -> Resolved:
         config_path = find_config(Path(paths[0]))
     known = list(pack.known_codes())
     return resolve(
-        _command_line_values(params, pack), pack.options, known, config_path=config_path, project=Path(paths[0])
+        _command_line_values(params, pack),
+        pack.options,
+        known,
+        config_path=config_path,
+        project=Path(paths[0]),
+        check=pack.validate,
     )
 
 
@@ -133,10 +139,15 @@ def tool(pack: RulePack) -> Tool:
     return Tool(pack.product, __version__, pack.homepage)
 
 
-def rule_infos(pack: RulePack) -> tuple[RuleInfo, ...]:
+def rule_infos(pack: RulePack, options: Optional[Mapping[str, Any]] = None) -> tuple[RuleInfo, ...]:
+    """The rules as outputs describe them; with `options` (a run's pack options), each
+    summary as the rule gives it under them."""
     from migrator.suppression import UNUSED_DOC, UNUSED_NAME, UNUSED_SUMMARY
 
-    infos = [RuleInfo(r.code, r.name, r.summary, r.documentation()) for r in pack.rule_classes()]
+    infos = [
+        RuleInfo(r.code, r.name, r.summary if options is None else r.summary_for(options), r.documentation())
+        for r in pack.rule_classes()
+    ]
     infos.append(RuleInfo(UNUSED_CODE, UNUSED_NAME, UNUSED_SUMMARY, UNUSED_DOC))
     return tuple(infos)
 
@@ -208,7 +219,7 @@ def _render_options(params: dict[str, Any], resolved: Resolved, *, fixing: bool,
         fixing=fixing,
         unsafe_fixes=resolved.settings.unsafe_fixes,
         quiet=bool(params.get("quiet")),
-        rules=rule_infos(_pack()) if output_format == "sarif" or statistics else (),
+        rules=rule_infos(_pack(), resolved.settings.rule_options) if output_format == "sarif" or statistics else (),
         diff=diff,
         statistics=statistics,
         show_fixes=bool(params.get("show_fixes")),
@@ -362,15 +373,42 @@ def fix(**params: Any) -> int:
 @click.option("--output-format", type=click.Choice(["text", "json"]), default="text")
 def list_rules(output_format: str) -> None:
     """List the rules (and MIG100, the engine's unused-suppression check)."""
-    rules = rule_infos(_pack())
+    pack = _pack()
+    rules = rule_infos(pack)
+    variants = _summary_variants(pack)
     if output_format == "json":
         import json
 
-        click.echo(json.dumps([{"code": r.code, "name": r.name, "summary": r.summary} for r in rules], indent=2))
+        listed = []
+        for r in rules:
+            entry: dict[str, Any] = {"code": r.code, "name": r.name, "summary": r.summary}
+            if variants.get(r.code):
+                entry["summary_with"] = dict(variants[r.code])
+            listed.append(entry)
+        click.echo(json.dumps(listed, indent=2))
         return
     width = max(len(r.name) for r in rules)
     for rule in rules:
         click.echo(f"{rule.code}  {rule.name:<{width}}  {rule.summary}")
+        for flags, summary in variants.get(rule.code, ()):
+            click.echo(f"{'':<{len(rule.code) + width + 4}}{flags}: {summary}")
+
+
+def _summary_variants(pack: RulePack) -> dict[str, list[tuple[str, str]]]:
+    """Per rule, the summaries it gives under other choices of the pack's options
+    (`--target responses`, say), where they differ from its default one."""
+    defaults = {spec.name: spec.default for spec in pack.options}
+    found: dict[str, list[tuple[str, str]]] = {}
+    for spec in pack.options:
+        for choice in spec.choices or ():
+            if choice == spec.default or spec.cli is None:
+                continue
+            options = {**defaults, spec.name: choice}
+            for rule in pack.rule_classes():
+                summary = rule.summary_for(options)
+                if summary != rule.summary:
+                    found.setdefault(rule.code, []).append((f"{spec.cli} {choice}", summary))
+    return found
 
 
 @cli.command()
@@ -400,10 +438,19 @@ def report(**params: Any) -> int:
     from migrator.reporters import plan as plan_format
 
     # The plan reads the models a fix would write out of each fix's text.
-    summary, _, _ = _run(params, fix=False, diff=False, previews=True)
+    summary, resolved, _ = _run(params, fix=False, diff=False, previews=True)
     pack = _pack()
     flags = [spec.cli for spec in pack.options if spec.cli is not None]
-    plan = build_plan(summary, rule_infos(pack), params.get("paths") or (".",), flags)
+    # The commands the plan suggests must run with the sticky options this one was given
+    # on the command line (`--target responses`): without them they would do another job.
+    given = [
+        f"{spec.cli} {shlex.quote(str(resolved.values[spec.name]))}"
+        for spec in pack.options
+        if spec.sticky and spec.cli is not None and resolved.sources[spec.name] == COMMAND_LINE
+    ]
+    plan = build_plan(
+        summary, rule_infos(pack, resolved.settings.rule_options), params.get("paths") or (".",), flags, given
+    )
     _output(params, plan_format.render(plan, params.get("report_format") or "text"))
     return EXIT_FINDINGS if summary.incomplete else EXIT_CLEAN
 

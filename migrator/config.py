@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Optional
+from typing import Any, Callable, Optional
 
 from migrator.rule import OptionSpec
 from migrator.settings import DEFAULT_EXCLUDES, Settings
@@ -148,6 +148,8 @@ def validate(spec: OptionSpec, value: Any, where: str) -> Any:
         raise ConfigError(f"{where} must be true or false, not {value!r}")
     if not isinstance(value, spec.kind) or (spec.kind is int and isinstance(value, bool)):
         raise ConfigError(f"{where} must be {type_name.get(spec.kind, spec.kind.__name__)}, not {value!r}")
+    if spec.choices is not None and value not in spec.choices:
+        raise ConfigError(f"{where} must be one of {', '.join(spec.choices)}, not {value!r}")
     if spec.item_kind is not None:
         items: Any = value.values() if isinstance(value, Mapping) else value
         for item in items:
@@ -178,11 +180,13 @@ def resolve(
     known_codes: Sequence[str],
     *,
     config_path: Optional[Path],
+    check: Optional[Callable[[Mapping[str, Any]], Optional[str]]] = None,
     project: Optional[Path] = None,
 ) -> Resolved:
     """Merge defaults, the config file and the command line (which wins), per key.
 
     `command_line` maps config keys to what the flags gave, None for "not given".
+    `check` is the rule pack's test of its options together (`RulePack.validate`).
     """
     loaded = load_config(config_path, pack_options)
     values: dict[str, Any] = {}
@@ -214,6 +218,11 @@ def resolve(
                     f"{where}: unknown rule code or prefix '{code}' in '{key}' "
                     f"(known: {', '.join(sorted(known_codes))})"
                 )
+    rule_options = {spec.name: values[spec.name] for spec in pack_options}
+    problem = check(rule_options) if check is not None else None
+    if problem is not None:
+        given = [f"{spec.name} ({sources[spec.name]})" for spec in pack_options if sources[spec.name] != DEFAULT]
+        raise ConfigError(f"{', '.join(given) or 'options'}: {problem}")
     settings = Settings(
         select=tuple(values["select"]),
         ignore=tuple(values["ignore"]),
@@ -223,7 +232,7 @@ def resolve(
         respect_gitignore=values["respect-gitignore"],
         force_exclude=values["force-exclude"],
         # The rules may read the engine's generic settings that shape their fixes too.
-        rule_options={**{spec.name: values[spec.name] for spec in pack_options}, "line-length": values["line-length"]},
+        rule_options={**rule_options, "line-length": values["line-length"]},
         warn_unused_ignores=values["warn-unused-ignores"],
         add_todo=values["add-todo"],
     )

@@ -97,8 +97,11 @@ def build_plan(
     rules: Sequence[RuleInfo],
     paths: Sequence[str],
     option_flags: Sequence[str] = (),
+    given_options: Sequence[str] = (),
 ) -> Plan:
-    """`option_flags`: the rule pack's command-line options that change what fixes do."""
+    """`option_flags`: the rule pack's command-line options that change what fixes do;
+    `given_options`: those given to this run (`--target responses`), which every command
+    the plan suggests repeats."""
     findings = sorted(summary.findings, key=Finding.sort_key)
     info = {rule.code: rule for rule in rules}
     totals = Counts()
@@ -122,7 +125,7 @@ def build_plan(
         files=file_rows,
         subjects=_subjects(findings, rule_rows),
         errors=sorted(summary.errors, key=lambda e: e.path),
-        steps=_steps(totals, summary.errors, paths, option_flags),
+        steps=_steps(totals, summary.errors, paths, option_flags, given_options),
         notes=list(summary.notes),
         skipped=[(path, skipped_message(cells)) for path, cells in sorted(summary.skipped)],
     )
@@ -149,9 +152,13 @@ def _subjects(findings: Sequence[Finding], rules: Sequence[RuleRow]) -> list[Sub
 
 
 def _steps(
-    totals: Counts, errors: Sequence[FileError], paths: Sequence[str], option_flags: Sequence[str]
+    totals: Counts,
+    errors: Sequence[FileError],
+    paths: Sequence[str],
+    option_flags: Sequence[str],
+    given_options: Sequence[str] = (),
 ) -> list[Step]:
-    where = " ".join(shlex.quote(path) for path in paths) or "."
+    where = " ".join([*given_options, *(shlex.quote(path) for path in paths)]) or "."
     steps = []
     if errors:
         steps.append(Step(f"migrator check {where}", f"{len(errors)} file(s) could not be checked: fix them first, they are listed above"))

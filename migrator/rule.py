@@ -96,6 +96,9 @@ class OptionSpec:
     item_kind: Optional[type] = None  # for list and dict options
     cli: Optional[str] = None  # a command-line flag that sets it, e.g. "--model"
     choices: Optional[tuple[str, ...]] = None
+    # Given on the command line of `report`, it is repeated in the commands the plan
+    # suggests (an option that changes what the whole run does, not one fix).
+    sticky: bool = False
 
 
 class Rule:
@@ -114,6 +117,12 @@ class Rule:
     @classmethod
     def documentation(cls) -> str:
         return inspect.cleandoc(cls.__doc__ or "")
+
+    @classmethod
+    def summary_for(cls, options: Mapping[str, Any]) -> str:
+        """The summary under the given pack options (a rule whose meaning depends on an
+        option, say the API it migrates to, says so here); `summary` by default."""
+        return cls.summary
 
 
 @dataclass(frozen=True)
@@ -173,6 +182,9 @@ class RulePack:
     # Work the rules share, run once per file before them: what it yields (notes,
     # dependencies) goes with the file's results.
     shared: Optional[Callable[[RuleContext], Iterable[Output]]] = None
+    # Checks that span several options (each one is valid alone): a message saying what
+    # is wrong with the combination, or None. The engine reports it as a usage error.
+    validate: Optional[Callable[[Mapping[str, Any]], Optional[str]]] = None
     # The distribution the pack makes of the engine: reports name it as their tool, the
     # command line's help says what it does.
     product: str = "migrator"

@@ -1,4 +1,4 @@
-"""The OpenAI Completions -> Chat Completions rules (installed as `migrator_rules`).
+"""The OpenAI Completions -> Chat Completions (or Responses) rules (installed as `migrator_rules`).
 
 Each rule is one module of this package (see CONTRIBUTING.md); they are found by walking
 the package. Importing this package is cheap: the rules (and LibCST) load only when a
@@ -8,7 +8,7 @@ file passes the prefilter, which combines the rules' own (`catalog.py`).
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Optional
 
 from migrator.rule import Description, OptionSpec, Output, RulePack
 
@@ -51,7 +51,29 @@ OPTIONS = (
         cli="--sdk",
         choices=("auto", "keep", "v1"),
     ),
+    OptionSpec(
+        "target",
+        str,
+        "chat",
+        "the API legacy completions code moves to: chat (Chat Completions) or responses "
+        "(the Responses API; implies --sdk v1 for openai<1.0 code)",
+        cli="--target",
+        choices=("chat", "responses"),
+        sticky=True,
+    ),
 )
+
+
+def _validate(options: Mapping[str, Any]) -> Optional[str]:
+    """Options that are valid alone but not together."""
+    if options.get("target") == "responses" and options.get("sdk") == "keep":
+        return (
+            "`target = responses` cannot keep openai<1.0 code on its SDK (`sdk = keep`): "
+            "openai<1.0 has no Responses API (it came with openai 1.66.0), so that code must "
+            "move to the v1 SDK in the same pass; drop `--sdk keep` (`--target responses` "
+            "implies `--sdk v1`) or migrate to Chat Completions with `--target chat`"
+        )
+    return None
 
 
 def _shared_analysis(ctx: RuleContext) -> Iterable[Output]:
@@ -61,11 +83,15 @@ def _shared_analysis(ctx: RuleContext) -> Iterable[Output]:
     return file_facts(ctx)
 
 
-
 def describe(paths: Sequence[str], options: Mapping[str, Any]) -> list[Description]:
     """`migrator config PATHS`: which SDK openai<1.0 code moves to, and why (see pins.py)."""
     from .pins import describe as describe_sdk
 
+    if options.get("target") == "responses":
+        # openai<1.0 has no Responses API: the pins do not decide (they are noted when
+        # they allow no release the migrated code runs on).
+        data = {"path": None, "decision": "v1", "from": "target", "file": None, "specifier": None}
+        return [Description("sdk", "--target responses (the `target` setting) -> v1", data)]
     return describe_sdk(paths, options)
 
 
@@ -75,8 +101,12 @@ PACK = RulePack(
     catalog=catalog.entries(),
     load=catalog.rules,
     shared=_shared_analysis,
+    validate=_validate,
     product=PRODUCT,
     homepage=HOMEPAGE,
-    description="Find code written against OpenAI's legacy Completions API and migrate it to Chat Completions.",
+    description=(
+        "Find code written against OpenAI's legacy Completions API and migrate it to Chat Completions "
+        "(or, with --target responses, to the Responses API)."
+    ),
     describe=describe,
 )

@@ -22,6 +22,8 @@ MODULES = {
     'pins': (),
     'read_rewrites': (),
     'releases': (),
+    'responses': (),
+    'responses_reads': (),
     'sdk': (),
     'stream_text': (
         ('OAI003', 'stream-text', 'streamed completion text read as `.choices[i].text`', ((b'completions',), (b'Completion',))),

@@ -9,7 +9,7 @@ import libcst as cst
 from migrator.model import Applicability
 from migrator.rule import Edit, Fix, Report, Rule, RuleContext
 
-from . import edits, upgrade
+from . import edits, responses, responses_reads, upgrade
 from .analysis import Analysis, Kind, analyse
 from .analysis.reads import LOGPROB_FIELDS
 from .analysis.syntax import source, subscript_key
@@ -55,8 +55,20 @@ class CompletionTextRule(Rule):
     `json.dumps(r)` / `dict(r)` move to attributes and `model_dump_json()` /
     `model_dump()` with their call.
 
+    Under `--target responses` every use of the response is accounted for, because a
+    Response has no `choices`: `choices[0]` stands for the response itself (so
+    `r.choices[0].text` becomes `r.output_text`, and a variable holding the choice holds
+    the response), `index` becomes `0`, `usage.prompt_tokens` / `completion_tokens`
+    become `input_tokens` / `output_tokens`, `created` becomes `int(r.created_at)`,
+    `"text_completion"` becomes `"response"`, a comparison of `finish_reason` with
+    `"stop"`, `"length"` or `"content_filter"` becomes one of `status == "completed"` /
+    `incomplete_details.reason`, the legacy logprobs fields read the output text's log
+    probabilities, and `Completion` annotations become `openai.types.responses.Response`
+    (`Stream[Completion]`: `Stream[ResponseStreamEvent]`).
+
     ## Why is this bad?
-    A chat choice has no `text`; the answer is in `message.content`.
+    A chat choice has no `text`; the answer is in `message.content`. A Response has no
+    choices at all: its text is `output_text`.
 
     ## Example
     ```python
@@ -70,6 +82,14 @@ class CompletionTextRule(Rule):
     where the text is used as a `str` (a method call, `+`, an f-string, an argument, a
     return value) the fix adds `or ""`, and nowhere else.
 
+    Under `--target responses`:
+    ```python
+    answer = response.output_text.strip()
+    if response.incomplete_details is not None and response.incomplete_details.reason == "max_output_tokens":
+        ...  # was: response.choices[0].finish_reason == "length"
+    ```
+    `output_text` is a `str` (empty when there is no text), so no `or ""` is needed.
+
     ## Fix safety
     Safe when the read is traced to a call that is migrated in the same fix: a read is
     rewritten only together with its call. A `.choices[i].text` that cannot be traced
@@ -78,6 +98,11 @@ class CompletionTextRule(Rule):
     `model_dump()` & co. (its keys are read elsewhere), and under `--sdk v1` a dict read
     with a non-identifier key or a computed default, or a `json.dumps(r, ...)` with
     options `model_dump_json` lacks.
+
+    Under `--target responses` a read with no counterpart blocks the call's fix: another
+    choice (`choices[1]`, a loop over `choices`), `finish_reason` used other than in such a
+    comparison, `system_fingerprint`, usage details, `text_offset`, a choice used as a
+    whole, the raw HTTP body, a response kept where other values go too.
     """
 
     code = "OAI002"
@@ -87,6 +112,9 @@ class CompletionTextRule(Rule):
     prefilter = ((b"completions",), (b"Completion",), (b"openai", b"choices", b".text"))
 
     def check(self, ctx: RuleContext) -> Iterator[Report]:
+        if responses.active(ctx):
+            yield from responses_reads.read_reports(ctx)
+            return
         analysis = analyse(ctx)
         flow = analysis.flow
         for read in analysis.reads:

@@ -10,7 +10,7 @@ import libcst as cst
 from migrator.model import Applicability
 from migrator.rule import Dependency, Edit, Fix, Note, Output, Report, Rule, RuleContext
 
-from . import edits, pins
+from . import edits, pins, responses
 from .analysis import Analysis, CompletionsCall, analyse
 from .analysis.mocks import chat_text
 from .analysis.records import MockedText
@@ -52,8 +52,17 @@ class CompletionsCallRule(Rule):
     targets such as `patch("openai.resources.Completions.create")` to their chat names,
     and follows `create(**params)` when `params` is a dict literal built beside the call.
 
+    Under `--target responses` the same calls (every receiver above) move to
+    `responses.create` instead, openai<1.0 code always moves to the v1 SDK (`--sdk keep`
+    is refused), mocks move to `openai.resources.Responses`, and a project pin that allows
+    no release with what the migrated call needs (openai 1.66.0 for `client.responses`,
+    1.66.3 for the module-level `openai.responses`, 1.92.0 for log probabilities) is said
+    once per run.
+
     ## Why is this bad?
     The completion models are shut down; the chat endpoint does not accept `prompt`.
+    OpenAI presents the Responses API as its primary interface; `--target responses`
+    lands there in one step.
 
     ## Example
     ```python
@@ -72,6 +81,16 @@ class CompletionsCallRule(Rule):
     nothing. Everything else passes through unchanged. The reads of the response are
     rewritten by OAI002 and OAI003, the model by OAI004, all in the same fix.
 
+    Under `--target responses`:
+    ```python
+    response = client.responses.create(model="gpt-4o-mini", input=question, max_output_tokens=50, store=False)
+    ```
+    `prompt` becomes `input`, `max_tokens` becomes `max_output_tokens`, `logprobs=k`
+    becomes `include=["message.output_text.logprobs"], top_logprobs=k`, `temperature`,
+    `top_p`, `user` and the request options carry over, and `store=False` is added: the
+    completions endpoint kept nothing, Responses stores by default. Parameters without a
+    counterpart are OAI005's.
+
     ## Fix safety
     The fix is safe when the receiver is proven to be an OpenAI client and every read of
     the response is in view. It is unsafe when the receiver could not be resolved (an
@@ -79,6 +98,11 @@ class CompletionsCallRule(Rule):
     a chat model), and when the response leaves the module (returned or passed to code we
     cannot see). A call with a parameter that has no chat equivalent (OAI005) or a model
     that cannot be replaced (OAI004) is not rewritten at all: no half-migrated calls.
+
+    Under `--target responses` the same holds, and the fix is also unsafe on Azure
+    (Responses needs `api_version="2025-03-01-preview"` or later and a deployment of a
+    model that supports it) and for clients with a custom `base_url` (the server may not
+    implement `/responses`).
     """
 
     code = "OAI001"
@@ -87,6 +111,9 @@ class CompletionsCallRule(Rule):
     prefilter = ((b"completions",), (b"Completion",))
 
     def check(self, ctx: RuleContext) -> Iterator[Output]:
+        if responses.active(ctx):
+            yield from responses.call_rule_outputs(self.code, ctx)
+            return
         analysis = analyse(ctx)
         yield from _generation_notes(ctx, analysis)
         for call in analysis.calls:

@@ -11,7 +11,7 @@ import libcst as cst
 from migrator.model import Applicability
 from migrator.rule import Edit, Fix, Report, Rule, RuleContext
 
-from . import sdk
+from . import responses, sdk
 from .analysis import Analysis, CompletionsCall, analyse
 from .analysis.names import Names
 from .analysis.origins import string_origins
@@ -44,9 +44,13 @@ class LegacyModelRule(Rule):
     a parameter's default or the arguments its local callers pass, or `self.model` set in
     the class; each is replaced with a chat model where it is written.
 
+    Under `--target responses` the replacement is a model the Responses API serves (the
+    same choice: `model-map`, `--model`, or the default).
+
     ## Why is this bad?
     The chat endpoint rejects completion models (HTTP 404 "This is not a chat model"), so
-    a call moved to chat must also move to a chat model.
+    a call moved to chat must also move to a chat model. The Responses API does not
+    serve them either.
 
     ## Example
     ```python
@@ -60,11 +64,17 @@ class LegacyModelRule(Rule):
     the built-in default. A constant used only as the model of migrated calls is changed
     where it is defined; otherwise the argument gets the literal.
 
+    Under `--target responses` the example becomes
+    `client.responses.create(model="gpt-4o-mini", input=p, store=False)`.
+
     ## Fix safety
     Safe with `--model` or configuration; with only the built-in default the fix is unsafe
     (a model choice changes cost, latency and answers). Fine-tuned legacy models and Azure
     deployments have no automatic replacement: the call is reported and not rewritten,
     because the chat endpoint would reject the old model anyway.
+
+    Under `--target responses` the same: an Azure deployment must serve a model the
+    Responses API supports.
     """
 
     code = "OAI004"
@@ -110,6 +120,7 @@ class LegacyModelRule(Rule):
         name = string_value(node)
         if not isinstance(name, str):
             return None
+        words = responses.api_words(ctx)
         if call.is_azure:
             return self._deployment(ctx, node, name, groups)
         if not sdk.is_legacy_model(name):
@@ -121,11 +132,11 @@ class LegacyModelRule(Rule):
             return Report(
                 code=self.code,
                 node=node,
-                message=f"`{name}` is a fine-tune of a completion model; it cannot be used for chat",
+                message=f"`{name}` is a fine-tune of a completion model; it cannot be used for {words.api}",
                 advice="fine-tune a chat model on the same data and map it with `model-map` in [tool.migrator]",
                 groups=groups,
             )
-        message = f"`{name}` is a completions-only model; use a chat model (`{target}`)"
+        message = f"`{name}` is a completions-only model; use {words.model} (`{target}`)"
         if applicability is Applicability.UNSAFE:
             message += "; the built-in default needs `--unsafe-fixes`, or choose one with `--model`"
         return Report(
@@ -141,12 +152,13 @@ class LegacyModelRule(Rule):
         self, ctx: RuleContext, node: cst.SimpleString, name: str, groups: frozenset[str]
     ) -> Optional[Report]:
         """On Azure the model is a deployment: only the user can name its chat twin."""
+        words = responses.api_words(ctx)
         mapped = (ctx.options.get("deployment-map") or {}).get(name)
         if mapped is not None:
             return Report(
                 code=self.code,
                 node=node,
-                message=f"Azure deployment `{name}` serves completions; `deployment-map` names `{mapped}` for chat",
+                message=f"Azure deployment `{name}` serves completions; `deployment-map` names `{mapped}` for {words.api}",
                 fix=Fix(Applicability.SAFE, (Edit(node, set_string(str(mapped))),)),
                 groups=groups,
             )
@@ -155,9 +167,9 @@ class LegacyModelRule(Rule):
         return Report(
             code=self.code,
             node=node,
-            message=f"`{name}` names an Azure deployment of a completion model; chat needs a chat deployment",
+            message=f"`{name}` names an Azure deployment of a completion model; {words.deployment}",
             advice=(
-                "deploy a chat model in Azure and name it for this deployment in `deployment-map` "
+                f"deploy {words.model} in Azure and name it for this deployment in `deployment-map` "
                 "([tool.migrator.deployment-map]), then run `migrator fix` again"
             ),
             groups=groups,
@@ -169,20 +181,21 @@ class LegacyModelRule(Rule):
         """A model that is neither completions-only nor a known chat model."""
         if sdk.is_known_chat_model(name):
             return None
+        words = responses.api_words(ctx)
         mapped = (ctx.options.get("model-map") or {}).get(name)
         if mapped is not None:
             fix = Fix(Applicability.SAFE, (Edit(node, set_string(str(mapped))),)) if mapped != name else Fix(Applicability.SAFE, ())
             return Report(
                 code=self.code,
                 node=node,
-                message=f"`{name}` is not a known chat model; `model-map` names `{mapped}` for chat",
+                message=f"`{name}` is not a known chat model; `model-map` names `{mapped}` for {words.api}",
                 fix=fix,
                 groups=groups,
             )
         return Report(
             code=self.code,
             node=node,
-            message=f"`{name}` is not a known chat model: the chat endpoint may reject it",
+            message=f"`{name}` is not a known chat model: {words.endpoint} may reject it",
             advice=(
                 f"name the chat model it becomes in `model-map` ([tool.migrator.model-map], "
                 f'"{name}" = "<chat model>"; map it to itself to keep it), then run `migrator fix` again'

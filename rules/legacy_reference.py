@@ -7,6 +7,7 @@ from collections.abc import Iterator
 from migrator.model import Applicability
 from migrator.rule import Edit, Fix, Report, Rule, RuleContext
 
+from . import responses
 from .analysis import analyse
 from .call_rewrites import alias_group, alias_transform
 
@@ -26,6 +27,9 @@ class LegacyReferenceRule(Rule):
     (`self.client = openai.Completion`, pydantic's `values["client"] = ...`), returned,
     passed (`functools.partial(openai.Completion.create, ...)`), subclassed, or chosen in
     a conditional (`client.chat.completions if chat else client.completions`).
+
+    Under `--target responses` the same, and a name bound once to the endpoint becomes
+    `client.responses.create` with the calls through it.
 
     ## Why is this bad?
     Whatever receives the value calls the legacy endpoint with `prompt=` and reads
@@ -58,6 +62,8 @@ class LegacyReferenceRule(Rule):
     def check(self, ctx: RuleContext) -> Iterator[Report]:
         analysis = analyse(ctx)
         aliased = {id(call.alias): call for call in analysis.calls if call.alias is not None}
+        target = responses.active(ctx)  # `--target responses`: the bound endpoint is Responses'
+        advice = responses.VALUE_ADVICE if target else ADVICE
         for node, why in analysis.values:
             call = aliased.get(id(node))
             if call is not None:
@@ -66,7 +72,10 @@ class LegacyReferenceRule(Rule):
                     code=self.code,
                     node=node,
                     message=f"{why}: bound to a name that is only ever called",
-                    fix=Fix(Applicability.SAFE, (Edit(node, alias_transform(call)),)),
+                    fix=Fix(
+                        Applicability.SAFE,
+                        (Edit(node, responses.alias_transform(call, analysis) if target else alias_transform(call)),),
+                    ),
                     groups=frozenset({alias_group(call)}),
                 )
                 continue
@@ -74,6 +83,6 @@ class LegacyReferenceRule(Rule):
                 code=self.code,
                 node=node,
                 message=f"{why}; it cannot be migrated automatically",
-                advice=ADVICE,
+                advice=advice,
                 groups=frozenset({f"value@{id(node)}"}),
             )

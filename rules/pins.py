@@ -652,3 +652,13 @@ def describe(paths: Sequence[str], options: Mapping[str, Any]) -> list[Descripti
         }
         lines.append(Description(f"sdk ({path})", decision.reason(), data))
     return lines
+
+
+def allows_release_from(pin: Pin, minimum: tuple[int, ...]) -> bool:
+    """Whether the pin allows some openai release at or above `minimum` (the first SDK
+    with a feature the migrated code uses)."""
+    return any(
+        version.release >= minimum
+        for specifier in pin.specifier.split(" | ")
+        for version in _allowed(specifier)
+    )

@@ -7,6 +7,7 @@ the published SDK wheels.
 from __future__ import annotations
 
 import re
+from typing import Optional
 
 # Modules that re-export the openai API unchanged (drop-in tracing/caching proxies).
 # `openai-modules` in the configuration extends this tuple.
@@ -226,3 +227,109 @@ def is_known_chat_model(name: str) -> bool:
     if is_legacy_model(name) or "instruct" in name:
         return False
     return name in CHAT_MODELS or bool(_CHAT_FAMILY.match(name))
+
+
+# -- The Responses API (`--target responses`) ---------------------------------------------
+# Source: `../shared/reference/openai-api-mapping.md` section 10, checked against the SDK
+# wheels (`openai/resources/responses/responses.py`, `openai/types/responses/`,
+# `openai/_module_client.py`): 1.65.5 has no Responses; 1.66.0 adds `client.responses`;
+# the module-level `openai.responses` comes with 1.66.3; `top_logprobs` and the
+# "message.output_text.logprobs" includable with 1.92.0; `stream_options` with 1.99.2.
+
+RESPONSES_SDK = (1, 66, 0)
+RESPONSES_MODULE_CLIENT_SDK = (1, 66, 3)
+RESPONSES_LOGPROBS_SDK = (1, 92, 0)
+RESPONSES_STREAM_OPTIONS_SDK = (1, 99, 2)
+
+# The API's floor for `max_output_tokens` (the SDK does not check it; the Azure samples'
+# cheat sheet and the API's own 400 give 16).
+MIN_OUTPUT_TOKENS = 16
+
+# Azure OpenAI serves `/openai/responses` from this preview api-version on; the SDK sends
+# `/responses` to `{endpoint}/openai/responses` (it is not one of `lib/azure.py`'s
+# deployment endpoints), with the deployment as `model` in the body.
+AZURE_RESPONSES_API_VERSION = "2025-03-01-preview"
+
+LOGPROBS_INCLUDABLE = "message.output_text.logprobs"
+TEXT_DELTA_EVENT = "response.output_text.delta"
+# How a stream of a response that ended normally or hit `max_output_tokens` ends: the
+# counterpart of the last legacy chunk (empty text and a finish reason).
+TERMINAL_EVENTS = ("response.completed", "response.incomplete")
+
+# completions.create parameters with no Responses counterpart: (values that mean "not
+# used", so the argument can simply be dropped; what to do by hand).
+RESPONSES_NO_EQUIVALENT: dict[str, tuple[tuple[str, ...], str]] = {
+    "n": (
+        ("1",),
+        "a response has one output: send one request per choice (a loop, or `asyncio.gather` "
+        "with the async client) and read `output_text` of each",
+    ),
+    "stop": (
+        ("None",),
+        "the Responses API has no stop sequences: cut the text after the call "
+        "(`text.split(stop)[0]`) and check that the budget still fits, or use `--target chat`",
+    ),
+    "presence_penalty": (
+        ("0", "0.0", "None"),
+        "the Responses API has no presence penalty: drop it (the answers change) or use `--target chat`",
+    ),
+    "frequency_penalty": (
+        ("0", "0.0", "None"),
+        "the Responses API has no frequency penalty: drop it (the answers change) or use `--target chat`",
+    ),
+    "logit_bias": (
+        ("None", "{}"),
+        "the Responses API has no logit bias: steer the output with `instructions` instead, or use `--target chat`",
+    ),
+    "seed": (
+        ("None",),
+        "the Responses API has no `seed`: drop it (outputs are not reproducible either way) or use `--target chat`",
+    ),
+    "echo": (
+        ("False",),
+        "the Responses API has no `echo`: the output never starts with the prompt; remove the code "
+        "that strips the prompt prefix (prompt-token logprobs have no equivalent)",
+    ),
+    "suffix": (
+        ("None",),
+        "the Responses API has no insert mode (`suffix`): put the text before and after the gap in "
+        "the input and ask for the missing part",
+    ),
+    "best_of": (
+        ("1",),
+        "the Responses API has no server-side `best_of`: send several requests and rank them yourself",
+    ),
+}
+
+# `usage` of a Completion -> of a Response (`ResponseUsage`).
+RESPONSES_USAGE_FIELDS = {
+    "prompt_tokens": "input_tokens",
+    "completion_tokens": "output_tokens",
+    "total_tokens": "total_tokens",
+}
+# Fields a Completion and a Response share by name and meaning.
+RESPONSES_SAME_FIELDS = frozenset({"id", "model", "object", "_request_id"})
+
+# Legacy response types -> the Responses type, per value kind: the response itself, its
+# stream's element, and (a choice is the response itself once migrated) the choice.
+# None: no counterpart.
+RESPONSES_TYPES: dict[str, tuple[Optional[tuple[str, str, str, str]], Optional[tuple[str, str, str, str]]]] = {}
+for _name in ("openai.types.Completion", "openai.types.completion.Completion"):
+    RESPONSES_TYPES[_name] = (
+        ("completion", "openai.types.responses", "Response", ""),
+        ("chunk", "openai.types.responses", "ResponseStreamEvent", ""),
+    )
+for _name in ("openai.types.CompletionChoice", "openai.types.completion_choice.CompletionChoice"):
+    RESPONSES_TYPES[_name] = (("choice", "openai.types.responses", "Response", ""), None)
+RESPONSES_TYPES["openai.types.completion_choice.Logprobs"] = (None, None)
+
+# Mock targets: the legacy resource (v0 or v1) and the Responses resource class.
+RESPONSES_MOCK_TARGETS: tuple[tuple[str, str], ...] = (
+    ("openai.api_resources.completion.Completion", "openai.resources.responses.Responses"),
+    ("openai.api_resources.Completion", "openai.resources.Responses"),
+    ("openai.Completion", "openai.resources.Responses"),
+    ("openai.resources.completions.Completions", "openai.resources.responses.Responses"),
+    ("openai.resources.completions.AsyncCompletions", "openai.resources.responses.AsyncResponses"),
+    ("openai.resources.Completions", "openai.resources.Responses"),
+    ("openai.resources.AsyncCompletions", "openai.resources.AsyncResponses"),
+)

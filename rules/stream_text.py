@@ -7,7 +7,8 @@ from collections.abc import Iterator
 from migrator.model import Applicability
 from migrator.rule import Edit, Fix, Report, Rule, RuleContext
 
-from .analysis import analyse
+from . import responses, responses_reads
+from .analysis import Analysis, analyse
 from .read_rewrites import mixed_read, read_rewrite
 
 
@@ -18,9 +19,17 @@ class StreamTextRule(Rule):
     `chunk.choices[i].delta.content`. Also reports a completions call whose `stream=`
     is not a literal `True` or `False`.
 
+    Under `--target responses` the loops (and comprehensions) over the stream are
+    rewritten so that they see only what the legacy stream had: the text of the
+    `response.output_text.delta` events (`event.delta`), and where the last legacy chunk
+    (empty text) made a difference, a `print` per chunk, a count, a list of the pieces,
+    the terminal `response.completed` / `response.incomplete` event with an empty text.
+
     ## Why is this bad?
     Chat streams yield `ChatCompletionChunk` objects whose choices carry a `delta`, and
-    the first and last chunks of a chat stream have no content at all.
+    the first and last chunks of a chat stream have no content at all. A Responses
+    stream yields typed events (`response.created`, `response.output_text.delta`, ...,
+    `response.completed`), each with a `sequence_number`; only the delta events carry text.
 
     ## Example
     ```python
@@ -35,10 +44,27 @@ class StreamTextRule(Rule):
     With `stream_options={"include_usage": True}` the last chunk has an empty `choices`
     list; the finding points out reads that index into it.
 
+    Under `--target responses`:
+    ```python
+    for chunk in client.responses.create(model=m, input=p, stream=True, store=False):
+        if chunk.type != "response.output_text.delta":
+            continue
+        print(chunk.delta, end="")
+    ```
+    and `print(chunk.choices[0].text)` (one line per chunk) becomes
+    `print(chunk.delta if chunk.type == "response.output_text.delta" else "")` after
+    `if chunk.type not in ("response.output_text.delta", "response.completed",
+    "response.incomplete"): continue`, so the output has the same lines.
+
     ## Fix safety
     Safe when the chunk is traced to a `stream=True` call migrated in the same fix. A call
     whose `stream=` is computed cannot be migrated automatically (its response may be a
     completion or a stream), so it is reported and left as it is.
+
+    Under `--target responses`, what a Responses stream cannot reproduce exactly is
+    reported and blocks the call: `include_usage` (usage arrives with
+    `response.completed`), chunks numbered or unpacked (`enumerate(stream)`), consumed by
+    `next()` or `list()`, kept after the loop, or read for anything but their text.
     """
 
     code = "OAI003"
@@ -48,6 +74,12 @@ class StreamTextRule(Rule):
 
     def check(self, ctx: RuleContext) -> Iterator[Report]:
         analysis = analyse(ctx)
+        # The reads of the chunks: the Responses target follows its streams itself.
+        reads = responses_reads.stream_reports(ctx) if responses.active(ctx) else self._chunk_reads(analysis)
+        yield from reads
+        yield from self._computed_streams(analysis)
+
+    def _chunk_reads(self, analysis: Analysis) -> Iterator[Report]:
         usage_calls = {call.key for call in analysis.calls if call.stream and call.include_usage}
         for read in analysis.reads:
             if read.kind is None or read.kind.read_tag != "chunk_choice":
@@ -71,6 +103,8 @@ class StreamTextRule(Rule):
                 advice=None if transform else "read `choices[i].delta.content` of the chat chunk",
                 groups=read.kind.sources,
             )
+
+    def _computed_streams(self, analysis: Analysis) -> Iterator[Report]:
         for call in analysis.calls:
             if call.stream is None:
                 stream = call.keyword("stream")

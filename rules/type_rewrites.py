@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from typing import Callable
+from collections.abc import Iterator, Mapping
+from typing import Callable, Optional
 
 import libcst as cst
 
@@ -15,21 +15,40 @@ from .analysis import Analysis
 from .analysis.names import Names
 from .analysis.records import TypeReference
 
+TypeEntry = tuple[str, str, str, str]  # value kind, module, name, local alias
 
-def type_reports(code: str, analysis: Analysis) -> Iterator[Report]:
+
+def type_reports(
+    code: str,
+    analysis: Analysis,
+    table: Mapping[str, tuple[Optional[TypeEntry], Optional[TypeEntry]]] = sdk.LEGACY_TYPES,
+    api: str = "chat",
+) -> Iterator[Report]:
+    """`table`: legacy type -> what it becomes (for the value, for a stream's element; None
+    where the target API has no counterpart); `api` names the target API in messages."""
     if not analysis.type_references:
         return
     group = analysis.types_group
     renamed_ids = {id(ref.node) for ref in analysis.type_references if ref.annotation}
-    imports_done: set[int] = set()
+    imports_done: set[tuple[int, str]] = set()  # (import statement, name): one statement may bind several
     for reference in analysis.type_references:
-        _kind, module_name, name, alias = sdk.LEGACY_TYPES[reference.legacy][1 if reference.stream else 0]
+        entry = table[reference.legacy][1 if reference.stream else 0]
         old = reference.legacy.rsplit(".", 1)[1]
+        if entry is None:
+            yield Report(
+                code=code,
+                node=reference.node,
+                message=f"`{old}` is a legacy Completions type with no {api} counterpart",
+                advice="annotate with the type of the value it now holds, or drop the annotation",
+                groups=group,
+            )
+            continue
+        _kind, module_name, name, alias = entry
         if not reference.annotation:
             yield Report(
                 code=code,
                 node=reference.node,
-                message=f"`{old}` is a legacy Completions type; chat code uses `{module_name}.{name}`",
+                message=f"`{old}` is a legacy Completions type; {api} code uses `{module_name}.{name}`",
                 advice=f"build or check a `{name}` (from `{module_name}`) instead; its fields differ",
                 groups=frozenset({f"type@{id(reference.node)}"}),
             )
@@ -37,15 +56,17 @@ def type_reports(code: str, analysis: Analysis) -> Iterator[Report]:
         replace, extra = _rename(analysis.names, reference, module_name, name, alias)
         fix_edits = [Edit(reference.node, replace), *extra]
         binding = reference.binding
-        if binding is not None and id(binding.node) not in imports_done:
+        if binding is not None and (id(binding.node), binding.name) not in imports_done:
             # Drop the old name from its import once nothing reads it any more.
             if binding.references and all(id(ref) in renamed_ids for ref in binding.references):
-                imports_done.add(id(binding.node))
+                imports_done.add((id(binding.node), binding.name))
                 fix_edits.append(Edit(binding.node, edits.remove_import_name(binding.name)))
         yield Report(
             code=code,
             node=reference.node,
-            message=f"`{old}` is the legacy response type; chat responses are `{alias or name}`",
+            message=f"`{old}` is the legacy response type; {api} {'streams yield' if reference.stream else 'responses are'} `{alias or name}`"
+            if api != "chat"
+            else f"`{old}` is the legacy response type; chat responses are `{alias or name}`",
             fix=Fix(Applicability.SAFE, tuple(fix_edits)),
             groups=group,
         )

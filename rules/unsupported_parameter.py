@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
+from typing import Any
 
 import libcst as cst
 
 from migrator.rule import Report, Rule, RuleContext
 
+from . import responses
 from .analysis import Analysis, CompletionsCall, analyse
 from .parameters import BATCH_ADVICE, Unsupported, unsupported
 
@@ -50,10 +52,17 @@ class UnsupportedParameterRule(Rule):
     module's callers pass, a name that says it holds several (`prompts`, `input_texts`),
     or a prompt whose answers the code places by `choice.index`.
 
+    Under `--target responses` also `n`, `stop`, `presence_penalty`,
+    `frequency_penalty`, `logit_bias`, `seed`, a `logprobs` that is not an integer
+    literal, `stream_options` with `include_usage`, and a `max_tokens` literal below 16
+    (the least `max_output_tokens` the API accepts; it counts reasoning tokens too), also
+    when it reaches the call through a parameter's default or a local caller.
+
     ## Why is this bad?
     The chat endpoint rejects these parameters (`TypeError` in the SDK, HTTP 400 from the
     API), and each needs a decision only a person can make: one request per prompt, a
-    different way to score text, a different model.
+    different way to score text, a different model. The Responses API answers
+    unknown parameters with HTTP 400, and the SDK raises `TypeError`.
 
     ## Example
     ```python
@@ -61,6 +70,13 @@ class UnsupportedParameterRule(Rule):
     ```
     The finding says what to do by hand. `echo=False`, `suffix=None` and `best_of=1` do
     nothing and are simply dropped by the OAI001 fix.
+
+    Under `--target responses`:
+    ```python
+    client.completions.create(model=m, prompt=p, n=2, stop=["\\n"], max_tokens=8)
+    ```
+    is reported three times; `n=1`, `stop=None`, zero penalties, `logit_bias=None`,
+    `seed=None` and `logprobs=None` do nothing and are dropped.
 
     ## Fix safety
     There is no fix, and the whole call (with its response reads and model) is left as it
@@ -72,6 +88,10 @@ class UnsupportedParameterRule(Rule):
     summary = "completions parameter with no chat equivalent"
     prefilter = ((b"completions",), (b"Completion",))
 
+    @classmethod
+    def summary_for(cls, options: Mapping[str, Any]) -> str:
+        return responses.UNSUPPORTED_SUMMARY if options.get("target") == responses.TARGET else cls.summary
+
     def check(self, ctx: RuleContext) -> Iterator[Report]:
         analysis = analyse(ctx)
         index_reads = [node for node in ctx.index.nodes(cst.Attribute) if node.attr.value == "index"]
@@ -81,6 +101,10 @@ class UnsupportedParameterRule(Rule):
             items = unsupported(analysis.names, call)
             if not any(item.what.startswith("a batched") for item in items):
                 items.extend(_placed_by_index(analysis, call, index_reads))
+            if responses.active(ctx):
+                # The same findings in the Responses API's words, and what it lacks besides.
+                yield from responses.unsupported_reports(self.code, analysis, call, items)
+                continue
             for item in items:
                 yield Report(
                     code=self.code,

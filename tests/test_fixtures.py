@@ -6,9 +6,11 @@ no findings must say so in its name (`negative`): an empty `.findings` is otherw
 rule that never ran. A case whose name contains `unsafe` runs with
 `--unsafe-fixes`; one whose name contains `default_model` runs without `--model`
 (every other case uses `--model gpt-4o-mini`); one whose name contains `sdk_v1` runs with
-`--sdk v1` (every other case with `--sdk keep`); a `<case>.toml` beside it sets rule
-options as `[tool.migrator]` does (`model-map`, `deployment-map`, ...). Regenerate with
-`pytest --update-fixtures` and review the diff.
+`--sdk v1` (every other case with `--sdk keep`); one whose name starts with `responses_`
+(or `negative_responses_`) runs with `--target responses` (and `--sdk v1`, which that target implies; every other case
+with `--target chat`); a `<case>.toml` beside it sets rule options as `[tool.migrator]`
+does (`model-map`, `deployment-map`, ...). Regenerate with `pytest --update-fixtures` and
+review the diff.
 
 Every case is also checked for: the output parses, fixing the output changes nothing,
 and an input without findings comes back byte-identical.
@@ -18,6 +20,7 @@ from __future__ import annotations
 
 import ast
 import os
+import re
 from pathlib import Path
 
 import pytest
@@ -32,11 +35,13 @@ CASES = sorted(p for p in FIXTURES.glob("*/*.py") if not p.name.endswith(".expec
 
 
 def _options(case: Path) -> dict[str, object]:
+    responses = bool(re.match(r"(negative_)?responses_", case.stem))
     options: dict[str, object] = {
         "unsafe_fixes": "unsafe" in case.stem,
         "model": None if "default_model" in case.stem else TEST_MODEL,
         # The fixtures are not a project: the tool's own pyproject must not decide their SDK.
-        "sdk": "v1" if "sdk_v1" in case.stem else "keep",
+        "sdk": "v1" if "sdk_v1" in case.stem or responses else "keep",
+        "target": "responses" if responses else "chat",
     }
     # <case>.toml: rule options as `[tool.migrator]` would set them (tables included).
     settings = case.with_suffix(".toml")

@@ -466,7 +466,7 @@ def test_config_shows_the_sdk_decision_per_project_root(tmp_path: Path) -> None:
     done = migrator(root, "config", "--isolated", "svc-a", "svc-b/app.py", "svc-c")
     assert done.returncode == 0, done.stderr
     lines = done.stdout.splitlines()
-    assert lines[lines.index('sdk = "auto"  # default') + 1 :] == [
+    assert lines[lines.index('target = "chat"  # default') + 1 :] == [
         "# rule pack openai, for svc-a svc-b/app.py svc-c:",
         "# sdk (svc-a): svc-a/requirements/base.txt: openai==0.28.1 -> keep",
         '# sdk (svc-b/app.py): svc-b/pyproject.toml: openai = "^1.3" -> v1',

@@ -187,6 +187,8 @@ def _sort(found: Found, calls: list[CompletionsCall], shaped: list[ShapedCall]) 
 
 def sdk_mode(ctx: RuleContext, read: Optional[list[str]] = None) -> SdkMode:
     """"v1" when openai<1.0 code moves to the v1 SDK: asked for, or the project pins v1."""
+    if ctx.options.get("target") == "responses":
+        return "v1"  # openai<1.0 has no Responses API (the pack refuses `--sdk keep` with it)
     from ..pins import decide
 
     return "v1" if decide(ctx.path, str(ctx.options.get("sdk", "auto")), ctx.requirements, read).mode == "v1" else "keep"

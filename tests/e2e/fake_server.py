@@ -1,8 +1,9 @@
 """A fake OpenAI HTTP API on 127.0.0.1 for the end-to-end tests.
 
-It answers both the legacy Completions endpoint and Chat Completions (OpenAI and Azure
-paths, JSON and SSE) with text that is a pure function of the request: the prompt (or
-the last user message), the choice index, `stop` and the token budget. A legacy program
+It answers the legacy Completions endpoint, Chat Completions and the Responses API
+(OpenAI and Azure paths, JSON and SSE) with text that is a pure function of the request:
+the prompt (or the last user message, or the input), the choice index, `stop` and the
+token budget. A legacy program
 and its migrated twin therefore print the same thing exactly when the migration kept the
 meaning of the call. Chat bodies are checked the way the real endpoint checks them (and a
 bit stricter), and every request is recorded for the test to inspect.
@@ -196,8 +197,11 @@ def _words(text: str) -> list[str]:
 def reply_tokens(prompt: str, index: int) -> list[str]:
     """The full (unbudgeted) answer to `prompt` as choice `index`, split into tokens."""
     words = [word.lower() for word in _words(prompt)] or ["nothing"]
+    # A prompt that asks for an answer "at length" gets one longer than the least budget
+    # the Responses API accepts (16 tokens), so that budgets can cut it on every endpoint.
+    kept = (words * 4)[:30] if "at length" in prompt.lower() else words[-8:]
     # Reversed so that a reply cannot be mistaken for the prompt being echoed back.
-    answer = [f"reply{index}:", *reversed(words[-8:]), "done."]
+    answer = [f"reply{index}:", *reversed(kept), "done."]
     return [answer[0], *(" " + word for word in answer[1:])]
 
 
@@ -437,6 +441,261 @@ def chat_response(body: Mapping[str, Any], model: str) -> tuple[str, bytes]:
     return "text/event-stream", _sse(events)
 
 
+# --------------------------------------------------------------------------- responses
+
+# Body keys `responses.create` can put on the wire: the parameters of the method in the
+# newest SDK (3.57.0, `openai/resources/responses/responses.py`) minus the four that never
+# reach the JSON body. Note `prompt`: on Responses it names a stored prompt template.
+RESPONSES_BODY_KEYS: frozenset[str] = frozenset(
+    {
+        "access_programs",
+        "background",
+        "background_options",
+        "context_management",
+        "conversation",
+        "image",
+        "include",
+        "input",
+        "instructions",
+        "max_output_tokens",
+        "max_tool_calls",
+        "metadata",
+        "model",
+        "moderation",
+        "parallel_tool_calls",
+        "previous_response_id",
+        "prompt",
+        "prompt_cache_key",
+        "prompt_cache_options",
+        "prompt_cache_retention",
+        "reasoning",
+        "safety_identifier",
+        "service_tier",
+        "store",
+        "stream",
+        "stream_options",
+        "temperature",
+        "text",
+        "tool_choice",
+        "tools",
+        "top_logprobs",
+        "top_p",
+        "truncation",
+        "user",
+    }
+)
+# `ResponseIncludable` in 3.57.0 (`openai/types/responses/response_includable.py`).
+RESPONSES_INCLUDABLES: frozenset[str] = frozenset(
+    {
+        "file_search_call.results",
+        "web_search_call.results",
+        "web_search_call.action.sources",
+        "message.input_image.image_url",
+        "computer_call_output.output.image_url",
+        "code_interpreter_call.outputs",
+        "reasoning.encrypted_content",
+        "message.output_text.logprobs",
+    }
+)
+LOGPROBS_INCLUDABLE = "message.output_text.logprobs"
+MIN_OUTPUT_TOKENS = 16
+# Azure serves `/openai/responses` from this api-version on (older ones answer 400).
+AZURE_RESPONSES_API_VERSION = "2025-03-01-preview"
+
+
+def _is_number(value: object) -> bool:
+    return isinstance(value, (int, float)) and not isinstance(value, bool)
+
+
+def validate_responses_body(
+    body: object, allowed_keys: Optional[frozenset[str]] = None, *, azure: bool = False
+) -> list[str]:
+    """Problems with a `/responses` request body; empty when the body is valid.
+
+    As strict as the API where a migration could go wrong (unknown parameters, the token
+    floor, the logprobs options), and stricter in one place: `store` must be false, as a
+    migration of the legacy endpoint (which kept nothing) has to send it.
+    """
+    if not isinstance(body, dict):
+        return [f"body is {type(body).__name__}, not a JSON object"]
+    problems: list[str] = []
+    allowed = RESPONSES_BODY_KEYS if allowed_keys is None else allowed_keys
+    for key in sorted(body):
+        if key not in allowed:
+            problems.append(f"Unknown parameter: {key!r}")
+    for required in ("model", "input"):
+        if required not in body:
+            problems.append(f"missing required parameter {required!r}")
+    model = body.get("model")
+    if "model" in body and not isinstance(model, str):
+        problems.append(f"model must be a string, got {model!r}")
+    if not azure and is_legacy_model(model):
+        problems.append(f"{model!r} is not supported by the Responses API")
+    text = body.get("input")
+    if "input" in body and not (isinstance(text, str) and text) and not (isinstance(text, list) and text):
+        problems.append(f"input must be a non-empty string or list of items, got {text!r}")
+    prompt = body.get("prompt")
+    if prompt is not None and not (isinstance(prompt, dict) and isinstance(prompt.get("id"), str)):
+        problems.append(f"prompt must be a prompt template object with an id, got {prompt!r}")
+    if body.get("store") is not False:
+        problems.append(f"store must be false (the legacy endpoint kept nothing), got {body.get('store')!r}")
+    budget = body.get("max_output_tokens")
+    if budget is not None:
+        if isinstance(budget, bool) or not isinstance(budget, int):
+            problems.append(f"max_output_tokens must be an integer, got {budget!r}")
+        elif budget < MIN_OUTPUT_TOKENS:
+            problems.append(
+                f"Invalid 'max_output_tokens': integer below minimum value. Expected a value >= "
+                f"{MIN_OUTPUT_TOKENS}, but got {budget} instead."
+            )
+    for key, high in (("temperature", 2), ("top_p", 1)):
+        value = body.get(key)
+        if value is not None and (not _is_number(value) or not 0 <= value <= high):
+            problems.append(f"{key} must be a number within 0..{high}, got {value!r}")
+    include = body.get("include")
+    if include is not None:
+        if not isinstance(include, list) or not all(item in RESPONSES_INCLUDABLES for item in include):
+            problems.append(f"include must list known includables, got {include!r}")
+    top_logprobs = body.get("top_logprobs")
+    if top_logprobs is not None:
+        if isinstance(top_logprobs, bool) or not isinstance(top_logprobs, int) or not 0 <= top_logprobs <= 20:
+            problems.append(f"top_logprobs must be an integer within 0..20, got {top_logprobs!r}")
+        elif not isinstance(include, list) or LOGPROBS_INCLUDABLE not in include:
+            problems.append(f"top_logprobs returns nothing without include={[LOGPROBS_INCLUDABLE]!r}")
+    stream = body.get("stream")
+    if stream is not None and not isinstance(stream, bool):
+        problems.append(f"stream must be a boolean, got {stream!r}")
+    options = body.get("stream_options")
+    if options is not None:
+        if stream is not True:
+            problems.append("stream_options is only allowed with stream=true")
+        elif not isinstance(options, dict) or set(options) - {"include_obfuscation"}:
+            problems.append(f"stream_options accepts include_obfuscation only, got {options!r}")
+    user = body.get("user")
+    if user is not None and not isinstance(user, str):
+        problems.append(f"user must be a string, got {user!r}")
+    return problems
+
+
+def _input_text(value: Any) -> str:
+    if isinstance(value, str):
+        return value
+    if isinstance(value, list):
+        return _last_user_text([item for item in value if isinstance(item, dict)])
+    return ""
+
+
+def responses_logprobs(token: str, count: int) -> dict[str, Any]:
+    return {
+        "token": token,
+        "logprob": token_logprob(token),
+        "bytes": list(token.encode()),
+        "top_logprobs": [
+            {"token": alt, "logprob": lp, "bytes": list(alt.encode())}
+            for alt, lp in _alternatives(token, count)[:count]
+        ],
+    }
+
+
+def _response_sse(events: list[dict[str, Any]]) -> bytes:
+    """Responses events as the API streams them: named events, numbered in order, no [DONE]."""
+    lines = []
+    for number, event in enumerate(events):
+        event["sequence_number"] = number
+        lines.append(f"event: {event['type']}\ndata: {json.dumps(event)}\n\n")
+    return "".join(lines).encode()
+
+
+def responses_response(body: Mapping[str, Any], model: str) -> tuple[str, bytes]:
+    """(content type, payload) for a valid `/responses` request, JSON or an event stream."""
+    prompt = _input_text(body["input"])
+    choice = make_choices(prompt, {"max_output_tokens": body.get("max_output_tokens")}, "max_output_tokens")[0]
+    text = choice.text
+    complete = choice.finish_reason == "stop"
+    include = body.get("include") or []
+    count = body.get("top_logprobs") or 0
+    logprobs = (
+        [responses_logprobs(token, count) for token in choice.tokens]
+        if LOGPROBS_INCLUDABLE in include
+        else []
+    )
+    identifier = _response_id("resp", body).replace("-", "_")
+    item_id = "msg_" + identifier[5:]
+    input_tokens = _count_tokens(prompt)
+    base: dict[str, Any] = {
+        "id": identifier,
+        "object": "response",
+        "created_at": CREATED,
+        "status": "in_progress",
+        "background": False,
+        "error": None,
+        "incomplete_details": None,
+        "instructions": body.get("instructions"),
+        "max_output_tokens": body.get("max_output_tokens"),
+        "max_tool_calls": None,
+        "model": model,
+        "output": [],
+        "parallel_tool_calls": True,
+        "previous_response_id": None,
+        "reasoning": {"effort": None, "summary": None},
+        "service_tier": "default",
+        "store": body.get("store"),
+        "temperature": body.get("temperature", 1.0),
+        "text": {"format": {"type": "text"}, "verbosity": "medium"},
+        "tool_choice": "auto",
+        "tools": [],
+        "top_logprobs": count,
+        "top_p": body.get("top_p", 1.0),
+        "truncation": "disabled",
+        "usage": None,
+        "user": body.get("user"),
+        "metadata": {},
+    }
+    part = {"type": "output_text", "annotations": [], "logprobs": logprobs, "text": text}
+    status = "completed" if complete else "incomplete"
+    item = {"id": item_id, "type": "message", "status": status, "role": "assistant", "content": [part]}
+    final = {
+        **base,
+        "status": status,
+        "incomplete_details": None if complete else {"reason": "max_output_tokens"},
+        "output": [item],
+        "usage": {
+            "input_tokens": input_tokens,
+            "input_tokens_details": {"cached_tokens": 0, "cache_write_tokens": 0},
+            "output_tokens": len(choice.tokens),
+            "output_tokens_details": {"reasoning_tokens": 0},
+            "total_tokens": input_tokens + len(choice.tokens),
+        },
+    }
+    if not body.get("stream"):
+        return "application/json", json.dumps(final).encode()
+    where = {"item_id": item_id, "output_index": 0, "content_index": 0}
+    events: list[dict[str, Any]] = [
+        {"type": "response.created", "response": base},
+        {"type": "response.in_progress", "response": base},
+        {
+            "type": "response.output_item.added",
+            "output_index": 0,
+            "item": {**item, "status": "in_progress", "content": []},
+        },
+        {"type": "response.content_part.added", **where, "part": {**part, "text": "", "logprobs": []}},
+    ]
+    for position, token in enumerate(choice.tokens):
+        events.append(
+            {
+                "type": "response.output_text.delta",
+                **where,
+                "delta": token,
+                "logprobs": logprobs[position : position + 1],
+            }
+        )
+    events.append({"type": "response.output_text.done", **where, "text": text, "logprobs": logprobs})
+    events.append({"type": "response.content_part.done", **where, "part": part})
+    events.append({"type": "response.output_item.done", "output_index": 0, "item": item})
+    events.append({"type": "response.completed" if complete else "response.incomplete", "response": final})
+    return "text/event-stream", _response_sse(events)
+
+
 # --------------------------------------------------------------------------- server
 
 
@@ -446,7 +705,7 @@ class RecordedRequest:
     path: str  # without the query string
     query: dict[str, list[str]]
     body: Any
-    endpoint: str  # "completions", "chat" or "unknown"
+    endpoint: str  # "completions", "chat", "responses" or "unknown"
     deployment: Optional[str]  # Azure deployment name, if the path had one
     status: int
     # openai<1.0 sends `engine=` in the path (`/v1/engines/{engine}/...`), not in the body.
@@ -487,6 +746,9 @@ _OPENAI_PATH = re.compile(r"^/v1/(?P<endpoint>completions|chat/completions)$")
 _AZURE_PATH = re.compile(
     r"^/openai/deployments/(?P<deployment>[^/]+)/(?P<endpoint>completions|chat/completions)$"
 )
+# The Responses API: `POST /v1/responses`; on Azure `/openai/responses?api-version=...` (the
+# SDK does not put it under a deployment: the deployment is the body's `model`).
+_RESPONSES_PATH = re.compile(r"^(?:/v1|(?P<azure>/openai))/responses$")
 # What openai<1.0 requests when the call names an `engine=` on OpenAI (mapping §1.2).
 _ENGINE_PATH = re.compile(
     r"^/v1/engines/(?P<engine>[^/]+)/(?P<endpoint>completions|chat/completions)$"
@@ -524,6 +786,9 @@ def _route(
         return _route(
             f"/v1/{engine_match['endpoint']}", query, with_engine_model(body, engine_of(path))
         )
+    responses = _RESPONSES_PATH.match(path)
+    if responses is not None:
+        return _route_responses(query, body, azure=responses["azure"] is not None)
     match = _OPENAI_PATH.match(path) or _AZURE_PATH.match(path)
     if match is None:
         return (*_error(404, f"Invalid URL (POST {path})"), "unknown", None)
@@ -563,6 +828,28 @@ def _route(
         )
         return (*_error(404, message, "model"), endpoint, deployment)
     return (200, *completions_response(body, model), endpoint, deployment)
+
+
+def _route_responses(
+    query: dict[str, list[str]], body: Any, *, azure: bool
+) -> tuple[int, str, bytes, str, Optional[str]]:
+    if azure:
+        version = (query.get("api-version") or [""])[0]
+        if not version:
+            return (*_error(404, "Resource not found (missing api-version)"), "responses", None)
+        if version < AZURE_RESPONSES_API_VERSION:
+            message = (
+                f"Azure OpenAI Responses API is enabled only for api-version "
+                f"{AZURE_RESPONSES_API_VERSION} and later (got {version})"
+            )
+            return (*_error(400, message), "responses", None)
+    if not isinstance(body, dict):
+        return (*_error(400, "We could not parse the JSON body of your request."), "responses", None)
+    deployment = str(body.get("model")) if azure else None
+    problems = validate_responses_body(body, azure=azure)
+    if problems:
+        return (*_error(400, "; ".join(problems)), "responses", deployment)
+    return (200, *responses_response(body, str(body["model"])), "responses", deployment)
 
 
 def _handler_for(state: FakeOpenAI) -> type[BaseHTTPRequestHandler]:

@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 
-from .fake_server import FakeOpenAI, serve, validate_chat_body
+from .fake_server import FakeOpenAI, serve, validate_chat_body, validate_responses_body
 
 pytestmark = pytest.mark.e2e
 
@@ -129,3 +129,120 @@ def test_a_legacy_model_on_chat_is_a_404_like_the_api() -> None:
     with serve() as server:
         status, payload = _post(server, "/v1/chat/completions", {**VALID, "model": "davinci-002"})
     assert status == 404 and b"not a chat model" in payload
+
+
+# --------------------------------------------------------------------------- responses
+
+RESPONSE: dict[str, Any] = {"model": "gpt-4o-mini", "input": "hi there", "store": False}
+
+
+def test_a_minimal_responses_body_is_valid() -> None:
+    assert validate_responses_body(RESPONSE) == []
+
+
+@pytest.mark.parametrize(
+    ("change", "expected"),
+    [
+        ({"n": 2}, "Unknown parameter: 'n'"),
+        ({"stop": ["\n"]}, "Unknown parameter: 'stop'"),
+        ({"max_tokens": 20}, "Unknown parameter: 'max_tokens'"),
+        ({"messages": []}, "Unknown parameter: 'messages'"),
+        ({"logprobs": 2}, "Unknown parameter: 'logprobs'"),
+        ({"prompt": "hi"}, "prompt must be a prompt template object"),
+        ({"store": True}, "store must be false"),
+        ({"max_output_tokens": 15}, "Expected a value >= 16, but got 15"),
+        ({"top_logprobs": 2}, "top_logprobs returns nothing without include"),
+        ({"top_logprobs": 21, "include": ["message.output_text.logprobs"]}, "within 0..20"),
+        ({"include": ["logprobs"]}, "include must list known includables"),
+        ({"stream_options": {"include_obfuscation": False}}, "only allowed with stream=true"),
+        ({"stream": True, "stream_options": {"include_usage": True}}, "include_obfuscation only"),
+        ({"model": "text-davinci-003"}, "not supported by the Responses API"),
+    ],
+)
+def test_the_responses_validator_rejects(change: dict[str, Any], expected: str) -> None:
+    problems = validate_responses_body({**RESPONSE, **change})
+    assert any(expected in problem for problem in problems), problems
+
+
+def test_store_must_be_sent_and_unknown_fields_are_a_400() -> None:
+    body = {key: value for key, value in RESPONSE.items() if key != "store"}
+    with serve() as server:
+        missing, payload = _post(server, "/v1/responses", body)
+        unknown, _ = _post(server, "/v1/responses", {**RESPONSE, "seed": 1})
+        ok, _ = _post(server, "/v1/responses", RESPONSE)
+    assert (missing, unknown, ok) == (400, 400, 200)
+    assert b"store must be false" in payload
+
+
+def _named_events(payload: bytes) -> list[tuple[str, Any]]:
+    found = []
+    for block in payload.decode().split("\n\n"):
+        if not block:
+            continue
+        name, data = block.split("\n")
+        assert name.startswith("event: ") and data.startswith("data: ")
+        found.append((name[len("event: ") :], json.loads(data[len("data: ") :])))
+    return found
+
+
+def test_a_responses_stream_is_shaped_like_the_api() -> None:
+    with serve() as server:
+        status, payload = _post(server, "/v1/responses", {**RESPONSE, "stream": True})
+    assert status == 200
+    events = _named_events(payload)
+    types = [name for name, _ in events]
+    deltas = types.count("response.output_text.delta")
+    assert types == [
+        "response.created",
+        "response.in_progress",
+        "response.output_item.added",
+        "response.content_part.added",
+        *["response.output_text.delta"] * deltas,
+        "response.output_text.done",
+        "response.content_part.done",
+        "response.output_item.done",
+        "response.completed",
+    ]
+    assert all(data["type"] == name for name, data in events)
+    assert [data["sequence_number"] for _, data in events] == list(range(len(events)))
+    text = "".join(data["delta"] for name, data in events if name == "response.output_text.delta")
+    final = events[-1][1]["response"]
+    assert final["status"] == "completed" and final["store"] is False
+    assert final["output"][0]["content"][0]["text"] == text == "reply0: there hi done."
+    assert final["usage"]["output_tokens"] == deltas
+
+
+def test_a_cut_response_is_incomplete_like_the_api() -> None:
+    body = {**RESPONSE, "input": "Talk at length about the sea and the sky", "max_output_tokens": 16}
+    with serve() as server:
+        _, whole = _post(server, "/v1/responses", body)
+        _, streamed = _post(server, "/v1/responses", {**body, "stream": True})
+    response = json.loads(whole)
+    assert response["status"] == "incomplete"
+    assert response["incomplete_details"] == {"reason": "max_output_tokens"}
+    assert response["usage"]["output_tokens"] == 16
+    assert _named_events(streamed)[-1][0] == "response.incomplete"
+
+
+def test_responses_and_completions_give_the_same_text() -> None:
+    with serve() as server:
+        _, legacy = _post(server, "/v1/completions", {"model": "gpt-3.5-turbo-instruct", "prompt": "hi there"})
+        _, response = _post(
+            server,
+            "/v1/responses",
+            {**RESPONSE, "include": ["message.output_text.logprobs"], "top_logprobs": 1},
+        )
+    part = json.loads(response)["output"][0]["content"][0]
+    assert part["text"] == json.loads(legacy)["choices"][0]["text"]
+    assert [entry["token"] for entry in part["logprobs"]] == ["reply0:", " there", " hi", " done."]
+    assert all(len(entry["top_logprobs"]) == 1 for entry in part["logprobs"])
+
+
+def test_azure_responses_need_a_recent_api_version() -> None:
+    with serve() as server:
+        old, payload = _post(server, "/openai/responses?api-version=2024-06-01", {**RESPONSE, "model": "bot"})
+        ok, _ = _post(server, "/openai/responses?api-version=2025-03-01-preview", {**RESPONSE, "model": "bot"})
+        requests = server.snapshot()
+    assert (old, ok) == (400, 200)
+    assert b"2025-03-01-preview" in payload
+    assert [r.endpoint for r in requests] == ["responses", "responses"] and requests[-1].deployment == "bot"

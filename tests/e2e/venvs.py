@@ -26,6 +26,14 @@ SDK_VERSIONS: tuple[str, ...] = ("1.109.1", "3.57.0")
 # after a `--sdk keep` migration. It brings `aiohttp` along for `acreate`.
 LEGACY_SDK_VERSION = "0.28.1"
 
+# `--target responses` (`test_e2e_responses.py`): the first release with the Responses
+# API (1.65.5 has none), and the first releases of what some migrated programs need
+# besides: the module-level `openai.responses` (1.66.3) and the logprobs options
+# `include=["message.output_text.logprobs"]` / `top_logprobs` (1.92.0). The newest release
+# is SDK_VERSIONS[-1].
+RESPONSES_OLDEST_SDK = "1.66.0"
+RESPONSES_FEATURE_SDKS: tuple[str, ...] = ("1.66.3", "1.92.0")
+
 # Pinned so that "the migrated file has no more type errors than the original" compares
 # like with like from one run to the next.
 MYPY_REQUIREMENT = "mypy==2.4.1"
@@ -160,5 +168,5 @@ def ensure_env(sdk_version: str) -> Path:
 
 if __name__ == "__main__":
     # Warm the cache ahead of a test run (e.g. in a CI step with network access).
-    for version in sys.argv[1:] or (*SDK_VERSIONS, LEGACY_SDK_VERSION):
+    for version in sys.argv[1:] or (*SDK_VERSIONS, LEGACY_SDK_VERSION, RESPONSES_OLDEST_SDK, *RESPONSES_FEATURE_SDKS):
         print(ensure_env(version))

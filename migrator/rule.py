@@ -12,7 +12,6 @@ node transforms that the engine applies in a single pass.
 
 from __future__ import annotations
 
-import inspect
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Callable, ClassVar, Optional, TypeVar, Union
@@ -116,6 +115,8 @@ class Rule:
 
     @classmethod
     def documentation(cls) -> str:
+        import inspect  # not at start-up: only `explain`, `rules` and SARIF need it
+
         return inspect.cleandoc(cls.__doc__ or "")
 
     @classmethod

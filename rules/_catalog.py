@@ -13,12 +13,14 @@ MODULES = {
     ),
     'edits': (),
     'legacy_model': (
-        ('OAI004', 'legacy-model', 'completions-only model name', ((b'completions',), (b'Completion',))),
+        ('OAI004', 'legacy-model', 'completions-only (or unknown) model, or an Azure deployment of one', ((b'completions',), (b'Completion',))),
     ),
     'legacy_reference': (
         ('OAI009', 'legacy-reference', 'the legacy Completions endpoint used as a value', ((b'completions',), (b'Completion',))),
     ),
     'parameters': (),
+    'pin_files': (),
+    'pin_specifiers': (),
     'pins': (),
     'read_rewrites': (),
     'releases': (),

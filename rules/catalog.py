@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import importlib
 import inspect
-import pkgutil
+import os
 from functools import cache
 from pathlib import Path
 
@@ -25,9 +25,19 @@ GENERATED = PACKAGE_DIR / "_catalog.py"
 
 
 def module_names() -> list[str]:
-    """The package's modules and subpackages, as `pkgutil` lists them (no import);
-    `__main__` (which writes the catalog) is not one to import."""
-    return sorted(info.name for info in pkgutil.iter_modules([str(PACKAGE_DIR)]) if not info.name.startswith("__"))
+    """The package's modules and subpackages, as the import system sees them (no
+    import; a folder listing is cheaper than `pkgutil` at start-up). `__main__` (which
+    writes the catalog) is not one to import."""
+    names = []
+    with os.scandir(PACKAGE_DIR) as entries:
+        for entry in entries:
+            if entry.name.startswith("__") or entry.name.startswith("."):
+                continue
+            if entry.is_file() and entry.name.endswith(".py"):
+                names.append(entry.name[:-3])
+            elif entry.is_dir() and os.path.exists(os.path.join(entry.path, "__init__.py")):
+                names.append(entry.name)
+    return sorted(names)
 
 
 @cache

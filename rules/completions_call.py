@@ -94,10 +94,16 @@ class CompletionsCallRule(Rule):
     ## Fix safety
     The fix is safe when the receiver is proven to be an OpenAI client and every read of
     the response is in view. It is unsafe when the receiver could not be resolved (an
-    OpenAI-shaped call in a module that uses `openai`), on Azure (the deployment must serve
-    a chat model), and when the response leaves the module (returned or passed to code we
-    cannot see). A call with a parameter that has no chat equivalent (OAI005) or a model
-    that cannot be replaced (OAI004) is not rewritten at all: no half-migrated calls.
+    OpenAI-shaped call next to `import openai`), on Azure (the deployment must serve a
+    chat model), on a client of another server (`base_url`, or the v0 module's
+    `api_base`: it may serve completions and not chat), when the model cannot be traced
+    to literals, and when the response leaves the module (returned or passed to code we
+    cannot see). The same shape on a receiver nothing proves, elsewhere in a project that
+    uses openai, is a manual finding saying what could not be proven. A call with a
+    parameter that has no chat equivalent (OAI005), a model that cannot be replaced
+    (OAI004) or a read other values may reach (OAI002) is not rewritten at all: no
+    half-migrated calls. A mock target is safe when the calls it patches are in the same
+    file, unsafe otherwise.
 
     Under `--target responses` the same holds, and the fix is also unsafe on Azure
     (Responses needs `api_version="2025-03-01-preview"` or later and a deployment of a

@@ -42,7 +42,9 @@ class LegacyModelRule(Rule):
     `davinci-002`, `babbage-002`, `code-davinci-002`, their fine-tunes, ...) that reach the
     `model=` (or v0 `engine=`) of a completions call: a literal, a module-level constant,
     a parameter's default or the arguments its local callers pass, or `self.model` set in
-    the class; each is replaced with a chat model where it is written.
+    the class; each is replaced with a chat model where it is written. Also a model that
+    is neither completions-only nor one of the SDK's chat models (it is never carried onto
+    a chat call silently), and on Azure a deployment named after a completion model.
 
     Under `--target responses` the replacement is a model the Responses API serves (the
     same choice: `model-map`, `--model`, or the default).
@@ -69,9 +71,11 @@ class LegacyModelRule(Rule):
 
     ## Fix safety
     Safe with `--model` or configuration; with only the built-in default the fix is unsafe
-    (a model choice changes cost, latency and answers). Fine-tuned legacy models and Azure
-    deployments have no automatic replacement: the call is reported and not rewritten,
-    because the chat endpoint would reject the old model anyway.
+    (a model choice changes cost, latency and answers). Fine-tuned legacy models, unknown
+    models and Azure deployments of completion models have no automatic replacement: the
+    call is reported and not rewritten until `model-map` (or, on Azure, `deployment-map`)
+    names what they become, because the chat endpoint would reject the old one anyway.
+    A model on a client of another server is left alone (its names are that server's).
 
     Under `--target responses` the same: an Azure deployment must serve a model the
     Responses API supports.
@@ -79,7 +83,7 @@ class LegacyModelRule(Rule):
 
     code = "OAI004"
     name = "legacy-model"
-    summary = "completions-only model name"
+    summary = "completions-only (or unknown) model, or an Azure deployment of one"
     prefilter = ((b"completions",), (b"Completion",))
 
     def check(self, ctx: RuleContext) -> Iterator[Report]:

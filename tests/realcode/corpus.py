@@ -23,6 +23,7 @@ import tempfile
 import zipfile
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
+from typing import Literal
 
 from tests.e2e.venvs import _OFFLINE_SIGNS, RegistryUnavailable, file_lock
 
@@ -36,7 +37,13 @@ class Package:
     pin: str
     why: str
     # "sdist", or "wheel" where the release has no sdist (or its sdist cannot be read).
-    dist: str = "sdist"
+    dist: Literal["sdist", "wheel"] = "sdist"
+
+    def __post_init__(self) -> None:
+        # A positional argument too many once slid a description into `dist`, and the
+        # release was silently read from its wheel (no setup.py, so no pin).
+        if self.dist not in ("sdist", "wheel"):
+            raise ValueError(f"{self.id}: dist must be 'sdist' or 'wheel', not {self.dist!r}")
 
     @property
     def id(self) -> str:
@@ -139,13 +146,11 @@ PACKAGES: tuple[Package, ...] = (
         "pandasai",
         "0.2.2",
         'openai = "^0.27.5" (poetry)',
-        'openai = "^0.27.5" (poetry)',
         "v0 `openai.Completion.create(**params)` in an LLM wrapper",
     ),
     Package(
         "litellm",
         "0.1.400",
-        'openai = "^0.27.8" (poetry)',
         'openai = "^0.27.8" (poetry)',
         "v0 gateway: Azure `engine=` and OpenAI `model=` calls",
     ),
@@ -177,13 +182,11 @@ PACKAGES: tuple[Package, ...] = (
         "llm",
         "0.12",
         "openai<1.0 (setup.py)",
-        "openai<1.0 (setup.py)",
         "v0 CLI: `openai.Completion.create` streamed and not",
     ),
     Package(
         "llm",
         "0.13",
-        "openai>=1.0 (setup.py)",
         "openai>=1.0 (setup.py)",
         "v1 CLI: `client = self.get_client()` then `client.completions.create`",
     ),
@@ -228,7 +231,8 @@ def cache_root() -> Path:
 
 
 def package_dir(package: Package) -> Path:
-    return cache_root() / package.id
+    # The kind of archive is part of the key: an sdist and a wheel keep different files.
+    return cache_root() / f"{package.id}-{package.dist}"
 
 
 def _kept(member: str) -> bool:

@@ -25,7 +25,10 @@ MODULES = {
     'read_rewrites': (),
     'releases': (),
     'responses': (),
+    'responses_read_edits': (),
     'responses_reads': (),
+    'responses_streams': (),
+    'responses_walk': (),
     'sdk': (),
     'stream_text': (
         ('OAI003', 'stream-text', 'streamed completion text read as `.choices[i].text`', ((b'completions',), (b'Completion',))),

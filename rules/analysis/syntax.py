@@ -154,3 +154,47 @@ def has_custom_base_url(call: cst.Call) -> bool:
 
 def source(node: cst.CSTNode) -> str:
     return cst.Module(body=[]).code_for_node(node)
+
+
+def literal_index(node: cst.Subscript) -> Optional[int]:
+    """`0` of `x[0]` (None for other subscripts)."""
+    if len(node.slice) != 1:
+        return None
+    index = node.slice[0].slice
+    if isinstance(index, cst.Index) and isinstance(index.value, cst.Integer):
+        return int(index.value.value)
+    return None
+
+
+def single_name_target(statement: cst.CSTNode) -> Optional[cst.Name]:
+    """`x` of `x = ...` or `x: T = ...` (None for other statements and targets)."""
+    if isinstance(statement, cst.Assign) and len(statement.targets) == 1 and isinstance(statement.targets[0].target, cst.Name):
+        return statement.targets[0].target
+    if isinstance(statement, cst.AnnAssign) and isinstance(statement.target, cst.Name):
+        return statement.target
+    return None
+
+
+def compares_with_none(comparison: cst.CSTNode) -> bool:
+    """`x is None` or `x is not None` (either side)."""
+    return (
+        isinstance(comparison, cst.Comparison)
+        and len(comparison.comparisons) == 1
+        and isinstance(comparison.comparisons[0].operator, (cst.Is, cst.IsNot))
+        and any(isinstance(side, cst.Name) and side.value == "None" for side in (comparison.left, comparison.comparisons[0].comparator))
+    )
+
+
+def is_pure(node: cst.CSTNode) -> bool:
+    """Names, attributes and constant subscripts only: safe to evaluate twice."""
+    while True:
+        if isinstance(node, cst.Name):
+            return True
+        if isinstance(node, cst.Attribute):
+            node = node.value
+        elif isinstance(node, cst.Subscript) and len(node.slice) == 1 and isinstance(node.slice[0].slice, cst.Index):
+            if not isinstance(node.slice[0].slice.value, (cst.Integer, cst.SimpleString)):
+                return False
+            node = node.value
+        else:
+            return False

@@ -10,7 +10,7 @@ import libcst as cst
 from migrator.model import Applicability
 from migrator.rule import Dependency, Edit, Fix, Note, Output, Report, Rule, RuleContext
 
-from . import edits, pins, responses
+from . import edits, pins, responses, responses_call
 from .analysis import Analysis, CompletionsCall, analyse
 from .analysis.mocks import chat_text
 from .analysis.records import MockedText
@@ -118,7 +118,7 @@ class CompletionsCallRule(Rule):
 
     def check(self, ctx: RuleContext) -> Iterator[Output]:
         if responses.active(ctx):
-            yield from responses.call_rule_outputs(self.code, ctx)
+            yield from responses_call.call_rule_outputs(self.code, ctx)
             return
         analysis = analyse(ctx)
         yield from _generation_notes(ctx, analysis)

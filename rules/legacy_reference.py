@@ -7,7 +7,7 @@ from collections.abc import Iterator
 from migrator.model import Applicability
 from migrator.rule import Edit, Fix, Report, Rule, RuleContext
 
-from . import responses
+from . import responses, responses_call_rewrites
 from .analysis import analyse
 from .call_rewrites import alias_group, alias_transform
 
@@ -74,7 +74,7 @@ class LegacyReferenceRule(Rule):
                     message=f"{why}: bound to a name that is only ever called",
                     fix=Fix(
                         Applicability.SAFE,
-                        (Edit(node, responses.alias_transform(call, analysis) if target else alias_transform(call)),),
+                        (Edit(node, responses_call_rewrites.alias_transform(call, analysis) if target else alias_transform(call)),),
                     ),
                     groups=frozenset({alias_group(call)}),
                 )

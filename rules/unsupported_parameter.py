@@ -9,7 +9,7 @@ import libcst as cst
 
 from migrator.rule import Report, Rule, RuleContext
 
-from . import responses
+from . import responses, responses_parameters
 from .analysis import Analysis, CompletionsCall, analyse
 from .parameters import BATCH_ADVICE, Unsupported, unsupported
 
@@ -103,7 +103,7 @@ class UnsupportedParameterRule(Rule):
                 items.extend(_placed_by_index(analysis, call, index_reads))
             if responses.active(ctx):
                 # The same findings in the Responses API's words, and what it lacks besides.
-                yield from responses.unsupported_reports(self.code, analysis, call, items)
+                yield from responses_parameters.unsupported_reports(self.code, analysis, call, items)
                 continue
             for item in items:
                 yield Report(

@@ -26,7 +26,7 @@ def main() -> int:
             file=sys.stderr,
         )
         return 2
-    from migrator.server.protocol import serve
+    from migrator.server.features import serve
 
     serve()
     return 0

@@ -42,7 +42,8 @@ from typing import TYPE_CHECKING, Optional, Union
 
 import libcst as cst
 
-from .tree import Binding, Scope, children
+from .nodes import children
+from .tree import Binding, Scope
 
 if TYPE_CHECKING:
     from .tree import ModuleIndex

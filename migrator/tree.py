@@ -10,18 +10,20 @@ flow-insensitive, like ScopeProvider's: a name refers to every binding of its sc
 (`bindings`). `reaching` narrows that down for a read in a function body or in the
 module's own statements, to the bindings that may reach it in the order the code runs;
 that is computed on the first such question about a scope (`migrator.reaching`), so the
-walk itself does no flow work. Positions are `migrator.positions`' job.
+walk itself does no flow work. Positions are `migrator.positions`' job, a node's
+children `migrator.nodes`'.
 """
 
 from __future__ import annotations
 
 import builtins
-import dataclasses
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Callable, Optional, TypeVar, Union
 
 import libcst as cst
+
+from .nodes import children, dotted
 
 if TYPE_CHECKING:
     from .reaching import ScopeFlow
@@ -59,57 +61,6 @@ class Binding:
     @property
     def is_import(self) -> bool:
         return self.imported is not None
-
-
-_FIELDS: dict[type, tuple[str, ...]] = {}
-
-
-# Fields that hold only layout (whitespace, comments, brackets, commas, operators): no
-# rule asks about them, and skipping them halves the nodes a walk visits.
-_LAYOUT_FIELDS = frozenset(
-    {
-        "lpar", "rpar", "leading_lines", "lines_after_decorators", "header", "footer",
-        "trailing_whitespace", "comma", "dot", "equal", "semicolon", "colon", "asynchronous",
-        "newline", "operator", "lbracket", "rbracket", "lbrace", "rbrace", "star_tok",
-    }
-)
-
-
-def _child_fields(kind: type) -> tuple[str, ...]:
-    names = _FIELDS.get(kind)
-    if names is None:
-        names = tuple(
-            f.name
-            for f in dataclasses.fields(kind)
-            if f.name not in _LAYOUT_FIELDS and not f.name.startswith("whitespace")
-        )
-        _FIELDS[kind] = names
-    return names
-
-
-_IS_NODE: dict[type, bool] = {}
-
-
-def _is_node(kind: type) -> bool:
-    # `isinstance(x, cst.CSTNode)` goes through ABCMeta on every call: a third of a walk.
-    known = _IS_NODE.get(kind)
-    if known is None:
-        known = _IS_NODE[kind] = issubclass(kind, cst.CSTNode)
-    return known
-
-
-def children(node: cst.CSTNode) -> list[cst.CSTNode]:
-    """The child nodes that carry code (not layout), straight from the dataclass fields:
-    much cheaper than LibCST's `.children`, which runs a visitor."""
-    found: list[cst.CSTNode] = []
-    for name in _child_fields(type(node)):
-        value = getattr(node, name)
-        kind = type(value)
-        if kind is list or kind is tuple:
-            found.extend(item for item in value if _is_node(type(item)))
-        elif _is_node(kind):
-            found.append(value)
-    return found
 
 
 _COMPREHENSIONS = (cst.ListComp, cst.SetComp, cst.DictComp, cst.GeneratorExp)
@@ -493,11 +444,3 @@ _HANDLERS: dict[type, Callable[[ModuleIndex, Any, Scope], None]] = {
     cst.GeneratorExp: ModuleIndex._on_comprehension,
 }
 
-
-def dotted(node: Union[cst.Attribute, cst.Name, cst.BaseExpression, None]) -> str:
-    """`a.b.c` for a chain of names ("" for anything else)."""
-    if isinstance(node, cst.Name):
-        return node.value
-    if isinstance(node, cst.Attribute):
-        return f"{dotted(node.value)}.{node.attr.value}"
-    return ""

@@ -9,7 +9,7 @@ from typing import Any, Callable, Optional
 
 import libcst as cst
 
-from migrator.tree import dotted as _dotted
+from migrator.nodes import dotted as _dotted
 
 _DEFAULT_COMMA = cst.Comma(whitespace_after=cst.SimpleWhitespace(" "))
 

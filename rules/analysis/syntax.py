@@ -7,8 +7,8 @@ from typing import Literal, Optional
 
 import libcst as cst
 
-from migrator.tree import children
-from migrator.tree import dotted as dotted
+from migrator.nodes import children
+from migrator.nodes import dotted as dotted
 
 # How code reads a choice's `text`: `c.text`, `c["text"]`, `c.get("text")`, `getattr(c, "text")`.
 ReadForm = Literal["attr", "item", "get", "getattr"]

@@ -28,6 +28,21 @@ def test_mypy() -> None:
     assert result.returncode == 0, result.stdout + result.stderr
 
 
+# One concern per module: a module past this many lines holds more than one.
+MAX_MODULE_LINES = 500
+
+
+def test_no_module_of_the_engine_or_the_rule_pack_is_over_500_lines() -> None:
+    generated = ROOT / "rules" / "_catalog.py"  # data written by `python -m migrator_rules`
+    too_long = [
+        f"{path.relative_to(ROOT)} ({lines} lines)"
+        for folder in ("migrator", "rules")
+        for path in sorted((ROOT / folder).rglob("*.py"))
+        if path != generated and (lines := path.read_bytes().count(b"\n")) > MAX_MODULE_LINES
+    ]
+    assert not too_long, f"over {MAX_MODULE_LINES} lines, split by concern: {', '.join(too_long)}"
+
+
 def test_the_engine_knows_nothing_of_openai_or_its_rule_pack() -> None:
     # The engine serves any rule pack: the OpenAI knowledge (and the product's name, which
     # says it) lives in the pack, which the engine finds by name at run time only.

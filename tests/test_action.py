@@ -215,7 +215,9 @@ def test_findings_give_annotations_a_summary_sarif_and_exit_1(tmp_path: Path, on
     assert done.outputs["check"]["sarif-file"] == "migrator.sarif"
     assert "**3 finding(s)** in 1 file(s), of 2 checked: 3 fixable with `migrator fix`" in done.summary
     assert "| OAI001 | 1 |" in done.summary
-    assert "`migrator fix --diff .` previews the fixes" in done.summary
+    # The commands it suggests keep the options that made these findings fixable.
+    assert "`migrator check --model gpt-4o-mini .` lists them" in done.summary
+    assert "`migrator fix --diff --model gpt-4o-mini .` previews the fixes" in done.summary
     sarif = json.loads((repo / "migrator.sarif").read_text())
     jsonschema.validate(sarif, json.loads(SCHEMA.read_text()))
     assert [r["ruleId"] for r in sarif["runs"][0]["results"]] == ["OAI001", "OAI004", "OAI002"]
@@ -245,7 +247,7 @@ def test_paths_and_args_reach_the_check(tmp_path: Path, on_path: str) -> None:
         "::error file=src/app.py",
     ]
     assert "Files that could not be checked:" in done.summary and "syntax error at 1:7" in done.summary
-    assert "`migrator check src nb` lists them" in done.summary
+    assert "`migrator check --select OAI001 src nb` lists them" in done.summary
 
 
 def test_a_usage_error_fails_with_2(tmp_path: Path, on_path: str) -> None:

@@ -21,8 +21,14 @@ import click
 
 from migrator import __version__
 from migrator.cache import DEFAULT_DIRECTORY as DEFAULT_CACHE_DIR
-from migrator.cli_options import check_command, output_options, resolve_params, settings_options
-from migrator.config import COMMAND_LINE, ConfigError, Resolved
+from migrator.cli_options import (
+    check_command,
+    finding_options,
+    output_options,
+    resolve_params,
+    settings_options,
+)
+from migrator.config import ConfigError, Resolved
 from migrator.reporters import RenderOptions, RuleInfo, RunSummary, Tool
 from migrator.rule import RulePack
 from migrator.runner import Job, load_pack, run_files
@@ -306,13 +312,10 @@ def report(**params: Any) -> int:
     summary, resolved, _ = _run(params, fix=False, diff=False, previews=True)
     pack = _pack()
     flags = [spec.cli for spec in pack.options if spec.cli is not None]
-    # The commands the plan suggests must run with the sticky options this one was given
-    # on the command line (`--target responses`): without them they would do another job.
-    given = [
-        f"{spec.cli} {shlex.quote(str(resolved.values[spec.name]))}"
-        for spec in pack.options
-        if spec.sticky and spec.cli is not None and resolved.sources[spec.name] == COMMAND_LINE
-    ]
+    # The commands the plan suggests run with the options this one was given that change
+    # the findings (`--model`, `--select`, `--target`...): without them they would do
+    # another job. Each step chooses `--unsafe-fixes` itself.
+    given = [shlex.quote(word) for word in finding_options(params, unsafe_fixes=False)]
     plan = build_plan(
         summary, rule_infos(pack, resolved.settings.rule_options), params.get("paths") or (".",), flags, given
     )

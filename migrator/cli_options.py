@@ -129,9 +129,12 @@ _CHECK_FLAGS = (
 )
 
 
-def check_command(params: dict[str, Any]) -> str:
-    """`migrator check PATHS` with the options of this run that change what it lists."""
-    words = ["migrator", "check"]
+def finding_options(params: dict[str, Any], unsafe_fixes: bool = True) -> list[str]:
+    """The options of this run that change what a run finds and what its fixes do, as
+    command-line words: the commands a run suggests repeat them, or they would list or
+    fix other things (`--model` turns unsafe fixes safe, `--select` hides findings).
+    `unsafe_fixes=False` leaves out `--unsafe-fixes`, for commands that choose it."""
+    words = []
     if params.get("isolated"):
         words.append("--isolated")
     for flag, name in _CHECK_FLAGS:
@@ -139,7 +142,7 @@ def check_command(params: dict[str, Any]) -> str:
         for item in value if isinstance(value, (list, tuple)) else ([value] if value else []):
             words += [flag, str(item)]
     for flag, name in (("--unsafe-fixes", "unsafe_fixes"), ("--respect-gitignore", "respect_gitignore")):
-        if params.get(name) is not None:
+        if params.get(name) is not None and (unsafe_fixes or name != "unsafe_fixes"):
             words.append(flag if params[name] else "--no-" + flag[2:])
     for flag in ("force_exclude", "warn_unused_ignores"):
         if params.get(flag):
@@ -150,5 +153,10 @@ def check_command(params: dict[str, Any]) -> str:
             words.append(str(spec.cli))
         elif given not in (None, False):
             words += [str(spec.cli), str(given)]
-    words += list(params.get("paths") or (".",))
+    return words
+
+
+def check_command(params: dict[str, Any]) -> str:
+    """`migrator check PATHS` with the options of this run that change what it lists."""
+    words = ["migrator", "check", *finding_options(params), *(params.get("paths") or (".",))]
     return " ".join(shlex.quote(word) for word in words)

@@ -95,9 +95,6 @@ class OptionSpec:
     item_kind: Optional[type] = None  # for list and dict options
     cli: Optional[str] = None  # a command-line flag that sets it, e.g. "--model"
     choices: Optional[tuple[str, ...]] = None
-    # Given on the command line of `report`, it is repeated in the commands the plan
-    # suggests (an option that changes what the whole run does, not one fix).
-    sticky: bool = False
 
 
 class Rule:

@@ -59,7 +59,6 @@ OPTIONS = (
         "(the Responses API; implies --sdk v1 for openai<1.0 code)",
         cli="--target",
         choices=("chat", "responses"),
-        sticky=True,
     ),
 )
 

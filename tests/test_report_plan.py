@@ -76,12 +76,12 @@ def test_json_plan(project: Path) -> None:
     assert {s["text"] for s in subjects["OAI005"]} == {"echo=True", 'suffix="!"'}
     assert "OAI001" not in subjects  # whole calls are constructs, not subjects
     commands = [step["command"] for step in data["next_steps"]]
-    assert commands == [
-        "migrator fix --diff src",
-        "migrator fix src",
-        "migrator fix --diff --unsafe-fixes src",
-        "migrator fix --add-todo src",
-        "migrator check src",
+    assert commands == [  # `--isolated` (this run's) decides what they find too
+        "migrator fix --diff --isolated src",
+        "migrator fix --isolated src",
+        "migrator fix --diff --unsafe-fixes --isolated src",
+        "migrator fix --add-todo --isolated src",
+        "migrator check --isolated src",
     ]
     assert data["errors"] == []
 
@@ -93,13 +93,24 @@ def test_options_change_the_plan(project: Path) -> None:
     assert data["totals"]["unsafe"] == 0
 
 
+def test_next_steps_keep_the_options_that_made_the_plan(project: Path) -> None:
+    data = json.loads(report("--format", "json", "--model", "gpt-4o", "--select", "OAI001,OAI004", "src").stdout)
+    commands = [step["command"] for step in data["next_steps"]]
+    assert commands[0] == "migrator fix --diff --isolated --select OAI001,OAI004 --model gpt-4o src"
+    assert "migrator fix --diff --unsafe-fixes --isolated --select OAI001,OAI004 --model gpt-4o src" not in commands
+    # The suggested preview fixes what the plan counted as safe: without `--model` it
+    # would fix nothing (the model substitution would be unsafe).
+    preview = CliRunner().invoke(cli, commands[0].split()[1:])
+    assert f"Would fix {data['totals']['safe']} finding" in preview.stderr, preview.stderr
+
+
 def test_text_plan(project: Path) -> None:
     out = report("src").stdout
     assert out.startswith("Migration plan\n3 file(s) checked, 2 with findings")
     assert "By rule:" in out and "By file (most findings first):" in out
     assert out.index("src/big.py") < out.index("src/small.py")
     assert '"text-davinci-003"  -> "gpt-5.4-mini" (unsafe)  x1' in out
-    assert "Next steps:\n  1. migrator fix --diff src" in out
+    assert "Next steps:\n  1. migrator fix --diff --isolated src" in out
 
 
 def test_markdown_plan(project: Path) -> None:
@@ -107,7 +118,7 @@ def test_markdown_plan(project: Path) -> None:
     assert out.startswith("## Migration plan\n")
     assert "| rule | total | safe | unsafe | manual |" in out
     assert "| `src/big.py` |" in out
-    assert "1. `migrator fix --diff src`: preview" in out
+    assert "1. `migrator fix --diff --isolated src`: preview" in out
 
 
 def test_nothing_to_migrate(project: Path) -> None:
@@ -123,7 +134,7 @@ def test_unparsable_file_is_listed_and_exits_1(project: Path) -> None:
     assert result.exit_code == 1
     data = json.loads(result.stdout)
     assert [e["path"] for e in data["errors"]] == ["src/broken.py"]
-    assert data["next_steps"][0]["command"] == "migrator check src"
+    assert data["next_steps"][0]["command"] == "migrator check --isolated src"
 
 
 def test_output_file_and_no_progress_bar_off_a_terminal(project: Path) -> None:

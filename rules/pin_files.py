@@ -311,10 +311,18 @@ def _read_lock(path: Path, read: list[str]) -> Optional[Pin]:
     return _combine(lines, (str(path),))
 
 def pin_in(directory: Path, read: list[str]) -> Optional[Pin]:
-    # Locks state what is installed, so they win over ranges.
+    """The folder's openai pin. A lock states what is installed, so it wins over ranges.
+    Otherwise every dependency file of the folder is read: the code must run wherever any
+    of them installs it, so a file that allows no 1.x release (`requirements.txt:
+    openai==0.28.1` beside `requirements-dev.txt: openai>=1`) decides; else one that
+    allows only 1.x (a bare `openai` beside it says nothing); else the first file in the
+    order below that names openai."""
+    for lock in (directory / "poetry.lock", directory / "uv.lock"):
+        if lock.is_file():
+            pin = _read_lock(lock, read)
+            if pin is not None:
+                return pin
     readers = [
-        (directory / "poetry.lock", _read_lock),
-        (directory / "uv.lock", _read_lock),
         (directory / "pyproject.toml", _read_pyproject),
         (directory / "Pipfile", _read_pipfile),
         (directory / "setup.cfg", _read_setup_cfg),
@@ -322,9 +330,8 @@ def pin_in(directory: Path, read: list[str]) -> Optional[Pin]:
     ]
     readers.extend((p, _read_requirements) for p in sorted(directory.glob("requirements*.txt")))
     readers.extend((p, _read_requirements) for p in sorted(directory.glob("requirements/*.txt")))
-    for path, reader in readers:
-        if path.is_file():
-            pin = reader(path, read)
-            if pin is not None:
-                return pin
-    return None
+    pins = [pin for path, reader in readers if path.is_file() and (pin := reader(path, read)) is not None]
+    v0_only = [pin for pin in pins if pin.allows_any and not pin.allows_v1]
+    v1_only = [pin for pin in pins if pin.allows_v1 and not pin.allows_v0]
+    chosen = v0_only or v1_only or pins
+    return chosen[0] if chosen else None

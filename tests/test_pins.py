@@ -272,6 +272,25 @@ def test_a_lock_wins_over_the_range_it_resolved(tmp_path: Path) -> None:
     assert _pin_of(tmp_path, files) == ("poetry.lock", "keep", True, False)
 
 
+@pytest.mark.parametrize(
+    ("files", "expected"),
+    [
+        # `requirements-dev.txt` sorts before `requirements.txt`: order must not decide.
+        ({"requirements.txt": "openai==0.28.1\n", "requirements-dev.txt": "openai>=1.0\n"}, ("requirements.txt", "keep")),
+        ({"requirements.txt": "openai>=1.0\n", "requirements-dev.txt": "openai==0.28.1\n"}, ("requirements-dev.txt", "keep")),
+        ({"pyproject.toml": '[project]\ndependencies = ["openai>=1"]\n', "requirements.txt": "openai==0.28.1\n"}, ("requirements.txt", "keep")),
+        # A file that allows both says nothing against a v1 pin beside it.
+        ({"requirements.txt": "openai>=1.2\n", "requirements-dev.txt": "openai\n"}, ("requirements.txt", "v1")),
+        ({"requirements.txt": "openai>=1.2\n", "requirements-test.txt": "pytest\n"}, ("requirements.txt", "v1")),
+    ],
+)
+def test_a_pin_that_allows_no_1x_release_decides_among_the_folders_files(
+    tmp_path: Path, files: dict[str, str], expected: tuple[str, str]
+) -> None:
+    found = _pin_of(tmp_path, files)
+    assert found is not None and found[:2] == expected
+
+
 # -- the engine, in-process -----------------------------------------------------------------
 
 

@@ -50,4 +50,7 @@ MODULES = {
     'v0_module_config': (
         ('OAI007', 'v0-module-config', 'openai<1.0 module setting in a file moving to the v1 SDK', ((b'Completion',),)),
     ),
+    'v0_resource': (
+        ('OAI010', 'v0-resource', 'openai<1.0 API resource this tool does not migrate, in a file moving to the v1 SDK', ((b'Completion',),)),
+    ),
 }

@@ -16,6 +16,7 @@ from migrator.rule import Dependency, Edit, Fix, Note, Output, Report, RuleConte
 
 from . import edits, pins, sdk, upgrade
 from .analysis import Analysis, CompletionsCall, analyse
+from .analysis.mocks import match_target
 from .call_rewrites import alias_group
 from .responses_call_rewrites import call_transform, spread_mapper, stream_options
 from .responses_parameters import is_neutral
@@ -109,13 +110,14 @@ def mock_target(node: cst.SimpleString) -> Optional[str]:
     value = node.evaluated_value
     if not isinstance(value, str):
         return None
-    for legacy, target in sdk.RESPONSES_MOCK_TARGETS:
-        if value == legacy or value.startswith(legacy + "."):
-            rest = value[len(legacy) :]
-            if rest == ".acreate":  # v0's coroutine is the async resource's `create`
-                return target.replace("Responses", "AsyncResponses", 1) + ".create"
-            return target + rest
-    return None
+    found = match_target(value, sdk.RESPONSES_MOCK_TARGETS)
+    if found is None:
+        return None
+    legacy, target, prefix = found
+    rest = value[len(prefix) + len(legacy) :]
+    if rest == ".acreate":  # v0's coroutine is the async resource's `create`
+        return prefix + target.replace("Responses", "AsyncResponses", 1) + ".create"
+    return prefix + target + rest
 
 
 def _call_outputs(

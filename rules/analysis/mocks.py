@@ -33,12 +33,26 @@ def mock_targets(names: Names, strings: Sequence[cst.SimpleString], upgrade: boo
         if value is None:
             continue
         table = (*_V1_TARGETS, *sdk.MOCK_TARGETS) if upgrade else sdk.MOCK_TARGETS
+        found = match_target(value, table)
+        if found is not None:
+            legacy, chat, prefix = found
+            generation: Literal["v0", "v1"] = "v1" if legacy.startswith("openai.resources") else "v0"
+            scope = _scope_of(names, node)
+            rest = value[len(prefix) + len(legacy) :]
+            yield MockTarget(node, prefix + chat + rest, generation, tuple(mocked_texts(scope)))
+
+
+def match_target(value: str, table: Sequence[tuple[str, str]]) -> Optional[tuple[str, str, str]]:
+    """The legacy target `value` patches, what it becomes, and the module path before it:
+    `patch("app.openai.Completion.create")` patches `openai.Completion.create` through the
+    `openai` that `app` imported (the same object), so it is a target like the plain one."""
+    starts = [0] + [i + 1 for i, c in enumerate(value) if c == "." and value.startswith("openai.", i + 1)]
+    for start in starts:
+        tail = value[start:]
         for legacy, chat in table:
-            if value == legacy or value.startswith(legacy + "."):
-                generation: Literal["v0", "v1"] = "v1" if legacy.startswith("openai.resources") else "v0"
-                scope = _scope_of(names, node)
-                yield MockTarget(node, chat + value[len(legacy) :], generation, tuple(mocked_texts(scope)))
-                break
+            if tail == legacy or tail.startswith(legacy + "."):
+                return legacy, chat, value[:start]
+    return None
 
 
 def _scope_of(names: Names, node: cst.CSTNode) -> cst.CSTNode:

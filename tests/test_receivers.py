@@ -68,3 +68,29 @@ def test_the_modules_read_invalidate_the_cache(project: Path) -> None:
     conftest.write_text(conftest.read_text().replace("openai.OpenAI(api_key='x')", "make_llm()"))
     assert ("pkg/app.py", 11, "OAI001", "safe") not in findings("pkg/app.py")
     assert ("tests/test_app.py", 3, "OAI001", "none") in findings("tests/test_app.py")
+
+
+def test_a_v0_module_fixture_moves_to_v1_without_an_import_it_does_not_use(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    (tmp_path / ".git").mkdir()
+    (tmp_path / "tests").mkdir()
+    (tmp_path / "tests" / "conftest.py").write_text(
+        "import openai\nimport pytest\n\n\n@pytest.fixture\ndef oai_module():\n    return openai\n"
+    )
+    test = tmp_path / "tests" / "test_x.py"
+    test.write_text(
+        "def test_it(oai_module):\n"
+        '    r = oai_module.Completion.create(model="text-davinci-003", prompt="hi")\n'
+        "    assert r.choices[0].text\n"
+    )
+    monkeypatch.chdir(tmp_path)
+    result = CliRunner().invoke(cli, ["fix", "--isolated", "--no-cache", "--sdk", "v1", "--model", "gpt-4o-mini", "."])
+    assert result.exit_code == 0, result.output
+    # The call goes through the fixture: an `import openai` would be unused (ruff F401).
+    assert test.read_text() == (
+        "def test_it(oai_module):\n"
+        "    r = oai_module.chat.completions.create(\n"
+        '        model="gpt-4o-mini",\n'
+        '        messages=[{"role": "user", "content": "hi"}],\n'
+        "    )\n"
+        "    assert r.choices[0].message.content\n"
+    )

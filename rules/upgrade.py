@@ -149,15 +149,6 @@ def module_prelude(module_name: str, add_import: bool, add_async_helper: bool) -
         new: list[cst.BaseStatement] = []
         if add_import and not _imports_openai(body) and (add_async_helper or _names_openai(module)):
             new.append(cst.parse_statement("import openai\n"))
-            if position == 0 and body:
-                # Nothing was imported before: keep the blank lines a formatter would want
-                # between the new import and the code (two before a def or class).
-                following = body[0]
-                wanted = 2 if isinstance(following, (cst.FunctionDef, cst.ClassDef)) else 1
-                leading = list(following.leading_lines)
-                blanks = len(leading) - len(_strip_blank(leading))
-                if blanks < wanted:
-                    body[0] = following.with_changes(leading_lines=[cst.EmptyLine()] * (wanted - blanks) + leading)
         if add_async_helper and not any(
             isinstance(s, cst.FunctionDef) and s.name.value == ASYNC_HELPER_NAME for s in body
         ):

@@ -19,6 +19,21 @@ streams printed a chunk per line, the module client, raw and streaming responses
   migration's own pin note asks for (1.66.3 for the module-level `openai.responses`,
   1.92.0 for log probabilities), which proves that note right;
 * mypy (newest SDK) finds no more errors in the migrated file than in the original.
+
+Most of `MANUAL` is there, alone or among other reasons, for a literal `max_tokens`
+below 16, the least `max_output_tokens` the Responses API accepts, which the migration
+rightly reports instead of changing. So a second pass takes every `MANUAL` program with
+such a literal and makes a variant `<name>_max16`: the same source with each literal
+`max_tokens=N` (N < 16) written as `max_tokens=16` (`raise_small_budgets`, a regex,
+nothing else). The variant is both the original and the copy that gets migrated, and
+goes through the same checks: reported and unchanged if something else still has no
+counterpart (`VARIANT_MANUAL`), else run on the legacy endpoint and on `/v1/responses`
+(oldest and newest SDK; `VARIANT_PARTIAL` ones keep their reported calls on
+`/completions`), same output, and type-checked. The fake server cuts a reply only where
+it is longer than the budget, and its replies are at most ten tokens unless the prompt
+asks for one "at length", so the output of a variant may not show its budget: the variant
+runs also check that the calls sent the same budgets before (`max_tokens`) and after
+(`max_output_tokens`).
 """
 
 from __future__ import annotations
@@ -26,7 +41,6 @@ from __future__ import annotations
 import json
 import os
 import re
-import shutil
 import sys
 from dataclasses import dataclass
 from pathlib import Path
@@ -34,7 +48,13 @@ from pathlib import Path
 import pytest
 
 from . import test_e2e, test_e2e_v0, venvs
-from .fake_server import AZURE_RESPONSES_API_VERSION, FakeOpenAI, validate_responses_body
+from .fake_server import (
+    AZURE_RESPONSES_API_VERSION,
+    MIN_OUTPUT_TOKENS,
+    FakeOpenAI,
+    RecordedRequest,
+    validate_responses_body,
+)
 from .test_e2e import Run, _child_env, _run, sdk_python
 
 pytestmark = pytest.mark.e2e
@@ -46,15 +66,30 @@ OLDEST = venvs.RESPONSES_OLDEST_SDK
 MIGRATE_MODEL = "gpt-4o-mini"
 
 
+# A literal token budget in a call or a call of a helper: `max_tokens=4`, `max_tokens = 4`.
+_LITERAL_BUDGET = re.compile(r"\bmax_tokens(\s*=\s*)(\d+)\b")
+VARIANT_SUFFIX = f"_max{MIN_OUTPUT_TOKENS}"
+
+
+def raise_small_budgets(source: str) -> str:
+    """`source` with every literal `max_tokens=N` below the Responses floor (16) set to 16."""
+    return _LITERAL_BUDGET.sub(
+        lambda m: f"max_tokens{m[1]}{max(int(m[2]), MIN_OUTPUT_TOKENS)}", source
+    )
+
+
 @dataclass(frozen=True)
 class Program:
     name: str
     path: Path
     v0: bool
+    # A budget variant: the program with `raise_small_budgets` applied, before both runs.
+    variant: bool = False
 
     @property
     def source(self) -> str:
-        return self.path.read_text(encoding="utf-8")
+        source = self.path.read_text(encoding="utf-8")
+        return raise_small_budgets(source) if self.variant else source
 
     @property
     def azure(self) -> bool:
@@ -83,11 +118,11 @@ MANUAL: dict[str, str] = {
     "class_client": "summarize() has max_tokens=12, and both calls take their model from one literal",
     "sync_helpers": "max_tokens=3 reaches the call; finish_reason is printed",
     "v0_async_stream": "max_tokens=12 is below 16",
-    "v0_azure_module_config": "openai<1.0 Azure module configuration; max_tokens=10",
+    "v0_azure_module_config": "openai<1.0 Azure module configuration; max_tokens=10; finish_reason is printed",
     "v0_helpers_kwargs": "max_tokens=5 reaches the call; finish_reason is printed",
     "v0_import_completion": "stop",
     "v0_logprobs_tokens": "max_tokens=6 is below 16",
-    "v0_module_on_object": "max_tokens=8 is below 16",
+    "v0_module_on_object": "max_tokens=8 is below 16; finish_reason is printed",
     "v0_n_choices": "n=2; stop",
     "v0_notebook_globals": "finish_reason is printed",
 }
@@ -95,6 +130,29 @@ MANUAL: dict[str, str] = {
 PARTIAL: dict[str, str] = {
     "async_stream": "the first call streams with include_usage",
 }
+
+# The budget variants: every MANUAL program with a literal `max_tokens` below 16.
+VARIANTS: dict[str, Program] = {
+    f"{name}{VARIANT_SUFFIX}": Program(f"{name}{VARIANT_SUFFIX}", program.path, program.v0, True)
+    for name, program in PROGRAMS.items()
+    if name in MANUAL and raise_small_budgets(program.source) != program.source
+}
+# Variants still left as they are: the budget was not their only blocker.
+VARIANT_MANUAL: dict[str, str] = {
+    "azure_deployment_max16": "finish_reason is printed",
+    "module_level_max16": "stop",
+    "sync_helpers_max16": "finish_reason is printed",
+    "v0_azure_module_config_max16": "openai<1.0 Azure module configuration; finish_reason is printed",
+    "v0_helpers_kwargs_max16": "finish_reason is printed",
+    "v0_module_on_object_max16": "finish_reason is printed",
+}
+# Variants with the raised call migrated and the others reported.
+VARIANT_PARTIAL: dict[str, str] = {
+    "n_choices_logprobs_max16": "the n=2 call (choices iterated, finish_reason printed) stays reported",
+}
+EVERY_PROGRAM: dict[str, Program] = {**PROGRAMS, **VARIANTS}
+EVERY_MANUAL: dict[str, str] = {**MANUAL, **VARIANT_MANUAL}
+EVERY_PARTIAL: dict[str, str] = {**PARTIAL, **VARIANT_PARTIAL}
 
 # (test, program) -> why it fails today: a strict xfail, removed once the bug is fixed.
 KNOWN_BUGS: dict[tuple[str, str], str] = {}
@@ -110,8 +168,8 @@ def _marks(test: str, program: str) -> list[pytest.MarkDecorator]:
 def _run_params() -> list[object]:
     return [
         pytest.param(name, which, marks=_marks("runs", name), id=f"{name}-{which}")
-        for name in PROGRAMS
-        if name not in MANUAL
+        for name in EVERY_PROGRAM
+        if name not in EVERY_MANUAL
         for which in ("oldest", "newest")
     ]
 
@@ -141,16 +199,17 @@ def workdir(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 def migrate(name: str, workdir: Path) -> Migration:
-    """Copy the program next to a pin of the oldest Responses SDK and migrate the copy."""
+    """Copy the program (or its budget variant) next to a pin of the oldest Responses SDK
+    twice, and migrate one copy."""
     if name not in _MIGRATIONS:
-        program = PROGRAMS[name]
+        program = EVERY_PROGRAM[name]
         folder = workdir / "migrations" / name
         folder.mkdir(parents=True)
         (folder / "requirements.txt").write_text(f"openai=={OLDEST}\n", encoding="utf-8")
         original = folder / f"{name}_original.py"
         migrated = folder / f"{name}.py"
-        shutil.copyfile(program.path, original)
-        shutil.copyfile(program.path, migrated)
+        original.write_text(program.source, encoding="utf-8")
+        migrated.write_text(program.source, encoding="utf-8")
         env = dict(os.environ)
         env.pop("PYTHONPATH", None)
         command = [sys.executable, "-m", "migrator", "fix", "--unsafe-fixes", "--no-cache"]
@@ -208,7 +267,7 @@ def _run_program(python: Path, script: Path, env: dict[str, str], server: FakeOp
 def test_migrated_program_runs_on_the_responses_api(
     name: str, which: str, server: FakeOpenAI, workdir: Path
 ) -> None:
-    program = PROGRAMS[name]
+    program = EVERY_PROGRAM[name]
     migration = migrate(name, workdir)
     assert migration.returncode in (0, 1), migration.output
     assert "internal error" not in migration.output, migration.output
@@ -226,9 +285,9 @@ def test_migrated_program_runs_on_the_responses_api(
     context = f"openai {version}\n{after.describe()}--- migrated source\n{source}--- migration\n{migration.output}"
     assert after.result.returncode == 0, f"the migrated program fails:\n{context}"
     endpoints = {r.endpoint for r in after.requests}
-    allowed_endpoints = {"responses", "completions"} if name in PARTIAL else {"responses"}
+    allowed_endpoints = {"responses", "completions"} if name in EVERY_PARTIAL else {"responses"}
     assert "responses" in endpoints and endpoints <= allowed_endpoints, context
-    if name in PARTIAL:
+    if name in EVERY_PARTIAL:
         assert migration.returncode == 1, "a partly migrated program must report what is left"
     keys = responses_body_keys(version)
     problems = [
@@ -241,25 +300,48 @@ def test_migrated_program_runs_on_the_responses_api(
     assert all(r.status == 200 for r in after.requests), context
     assert len(after.requests) == len(before.requests), context
     assert after.result.stdout == before.result.stdout, context
+    if program.variant:
+        # A budget of 16 cuts none of the fake server's short replies, so the output may not
+        # tell whether it was kept: the requests must.
+        assert sorted(map(_budget, after.requests)) == sorted(map(_budget, before.requests)), context
 
 
-@pytest.mark.parametrize("name", [pytest.param(n, id=n) for n in MANUAL])
+def _budget(request: RecordedRequest) -> int:
+    key = "max_output_tokens" if request.endpoint == "responses" else "max_tokens"
+    budget = request.body.get(key) if isinstance(request.body, dict) else None
+    return budget if isinstance(budget, int) else -1
+
+
+@pytest.mark.parametrize("name", [pytest.param(n, id=n) for n in EVERY_MANUAL])
 def test_a_program_with_no_responses_counterpart_is_reported_and_unchanged(name: str, workdir: Path) -> None:
     migration = migrate(name, workdir)
     assert migration.returncode == 1, migration.output
     assert "internal error" not in migration.output, migration.output
-    assert migration.migrated.read_text(encoding="utf-8") == PROGRAMS[name].source, migration.output
+    assert migration.migrated.read_text(encoding="utf-8") == EVERY_PROGRAM[name].source, migration.output
     assert re.search(r" OAI00[1-5] ", migration.output), migration.output
 
 
 def test_the_tables_name_programs_that_exist() -> None:
     assert set(MANUAL) <= set(PROGRAMS) and set(PARTIAL) <= set(PROGRAMS)
     assert not set(MANUAL) & set(PARTIAL)
+    assert set(VARIANT_MANUAL) <= set(VARIANTS) and set(VARIANT_PARTIAL) <= set(VARIANTS)
+    assert not set(VARIANT_MANUAL) & set(VARIANT_PARTIAL)
+
+
+def test_every_program_reported_for_its_budget_has_a_variant() -> None:
+    for_budget = {name for name, why in MANUAL.items() if "max_tokens" in why}
+    assert {name.removesuffix(VARIANT_SUFFIX) for name in VARIANTS} == for_budget
+    for variant in VARIANTS.values():
+        # What a variant changes: budgets below 16 in `max_tokens=` literals, and nothing else.
+        assert not [int(n) for _, n in _LITERAL_BUDGET.findall(variant.source) if int(n) < MIN_OUTPUT_TOKENS]
+        assert _LITERAL_BUDGET.sub("", variant.source) == _LITERAL_BUDGET.sub("", variant.path.read_text("utf-8"))
 
 
 # --------------------------------------------------------------------------- type check
 
 _MYPY: dict[str, dict[str, list[str]]] = {}
+# The migrated v1 programs and variants.
+_TYPE_CHECKED = [n for n, p in EVERY_PROGRAM.items() if not p.v0 and n not in EVERY_MANUAL]
 _MYPY_ERROR = re.compile(r"^(?P<file>[^:\n]+\.py):\d+(?::\d+)?: error: ", re.MULTILINE)
 
 
@@ -269,8 +351,7 @@ def mypy_errors(workdir: Path) -> dict[str, list[str]]:
         python = sdk_python(NEWEST)
         files = [
             str(path)
-            for name, program in PROGRAMS.items()
-            if not program.v0 and name not in MANUAL
+            for name in _TYPE_CHECKED
             for path in (migrate(name, workdir).original, migrate(name, workdir).migrated)
         ]
         result = _run(
@@ -299,9 +380,7 @@ def mypy_errors(workdir: Path) -> dict[str, list[str]]:
     return _MYPY[NEWEST]
 
 
-@pytest.mark.parametrize(
-    "name", [pytest.param(n, id=n) for n, p in PROGRAMS.items() if not p.v0 and n not in MANUAL]
-)
+@pytest.mark.parametrize("name", [pytest.param(n, id=n) for n in _TYPE_CHECKED])
 def test_migrated_program_has_no_new_type_errors(name: str, workdir: Path) -> None:
     sdk_python(NEWEST)  # skip before migrating anything when the SDK cannot be had
     migration = migrate(name, workdir)

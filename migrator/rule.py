@@ -12,7 +12,7 @@ node transforms that the engine applies in a single pass.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Callable, ClassVar, Optional, TypeVar, Union
 
@@ -190,6 +190,9 @@ class RulePack:
     description: str = ""
     # `migrator config PATHS`: (the paths, the pack's option values) -> lines to show.
     describe: Optional[Callable[[Sequence[str], Mapping[str, Any]], list[Description]]] = None
+    # Files a client says changed on disk (a language server's file watcher): drop what the
+    # pack remembers of them, even when their size and modification time look unchanged.
+    forget: Optional[Callable[[Collection[str]], None]] = None
     prefilter: BytePrefilter = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:

@@ -7,7 +7,8 @@ file passes the prefilter, which combines the rules' own (`catalog.py`).
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+import sys
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any, Optional
 
 from migrator.rule import Description, OptionSpec, Output, RulePack
@@ -82,6 +83,15 @@ def _shared_analysis(ctx: RuleContext) -> Iterable[Output]:
     return file_facts(ctx)
 
 
+def _forget(paths: Collection[str]) -> None:
+    """Changed files: the pins found and the project modules parsed from them are stale.
+    Only caches already loaded hold anything (and importing the receivers loads LibCST)."""
+    for module in (f"{__name__}.pins", f"{__name__}.analysis.receivers"):
+        loaded = sys.modules.get(module)
+        if loaded is not None:
+            loaded.forget(paths)
+
+
 def describe(paths: Sequence[str], options: Mapping[str, Any]) -> list[Description]:
     """`migrator config PATHS`: which SDK openai<1.0 code moves to, and why (see pins.py)."""
     from .pins import describe as describe_sdk
@@ -108,4 +118,5 @@ PACK = RulePack(
         "(or, with --target responses, to the Responses API)."
     ),
     describe=describe,
+    forget=_forget,
 )

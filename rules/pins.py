@@ -12,7 +12,7 @@ files are small, the results are cached while none of the files read changes.
 from __future__ import annotations
 
 import os
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Optional
@@ -68,6 +68,16 @@ def project_search(directory: Path) -> Search:
     found = _search(directory)
     _FOUND[directory] = (found, _mtimes(found.sources))
     return found
+
+
+def forget(paths: Collection[str]) -> None:
+    """Search again from every folder whose answer read one of `paths`, or searched the
+    folder one is in (it may have just appeared), whatever their modification times say."""
+    changed = {*paths, *(os.path.realpath(path) for path in paths)}
+    changed.update([os.path.dirname(path) for path in changed])
+    for directory, (found, _) in list(_FOUND.items()):
+        if changed.intersection(found.sources):
+            del _FOUND[directory]
 
 
 def _search(directory: Path) -> Search:

@@ -146,6 +146,12 @@ class Analyser:
         """Read every project's settings again on next use (a pyproject.toml changed)."""
         self._settings.clear()
 
+    def forget(self, paths: Collection[str]) -> None:
+        """Files the client says changed on disk: what the rule pack remembers of them (the
+        pins found, the modules parsed) goes, even if their size and mtime look the same."""
+        if self.pack.forget is not None and paths:
+            self.pack.forget(paths)
+
     # -- settings ----------------------------------------------------------------------
 
     def settings_for(self, path: str) -> Settings:

@@ -46,12 +46,9 @@ def create_server(debounce: float = DEBOUNCE_SECONDS) -> MigratorServer:
             ls.schedule(key, ls.debounce)
 
     @server.feature(types.TEXT_DOCUMENT_DID_SAVE)
-    def did_save(ls: MigratorServer, params: types.DidSaveTextDocumentParams) -> None:
+    async def did_save(ls: MigratorServer, params: types.DidSaveTextDocumentParams) -> None:
         # The saved file may be a module the others import: check theirs are still current.
-        ls.refresh_all()
-        key = ls.key_of(params.text_document.uri)
-        if key is not None:
-            ls.schedule(key)
+        await ls.saved(params.text_document.uri)
 
     @server.feature(types.TEXT_DOCUMENT_DID_CLOSE)
     def did_close(ls: MigratorServer, params: types.DidCloseTextDocumentParams) -> None:

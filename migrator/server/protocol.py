@@ -386,11 +386,30 @@ class MigratorServer(LanguageServer):
         changed = {os.path.abspath(to_fs_path(event.uri) or "") for event in params.changes}
         if any(os.path.basename(path) == "pyproject.toml" for path in changed):
             await self.in_worker(self.analyser.reload_settings)
-        folders = {os.path.dirname(path) for path in changed}
+        await self._stale(changed, folders=True)
+
+    async def saved(self, uri: str) -> None:
+        """A document was saved: the others may import it (checked again if they read it;
+        the rest only if something they read has a new stamp), and it is checked again."""
+        path = to_fs_path(uri) if uri.startswith("file:") else None
+        if path:
+            await self._stale({os.path.abspath(path)}, folders=False)
+        else:
+            self.refresh_all()
+        key = self.key_of(uri)
+        if key is not None:
+            self.schedule(key)
+
+    async def _stale(self, paths: set[str], *, folders: bool) -> None:
+        """The client says these files changed on disk: every analysis that read one (with
+        `folders`: or searched the folder of one, which may have just appeared) is stale,
+        and so is what the rule pack remembers of them, even when a rewrite kept their size
+        and mtime (the stamps that would say otherwise)."""
+        await self.in_worker(self.analyser.forget, paths)
+        if folders:
+            paths = paths | {os.path.dirname(path) for path in paths}
         for key, analysis in list(self.analyses.items()):
-            read = {path for path, _ in analysis.stamps}
-            # A file it read changed, or a file appeared in a folder it searched (pins).
-            if read & changed or read & folders:
+            if any(path in paths for path, _ in analysis.stamps):
                 del self.analyses[key]
         self.refresh_all()
 

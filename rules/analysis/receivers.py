@@ -14,7 +14,7 @@ analysis cannot follow is `None`: unknown, never silently someone else's.
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator, Sequence
+from collections.abc import Collection, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Optional
@@ -367,6 +367,13 @@ class ProjectModule:
 _LOADED: dict[tuple[str, tuple[str, ...]], tuple[tuple[int, int], Optional[ProjectModule]]] = {}
 _MAX_LOADED = 64
 _MAX_BYTES = 2_000_000
+
+
+def forget(paths: Collection[str]) -> None:
+    """Parse `paths` again when next asked, whatever their size and modification time say."""
+    changed = {*paths, *(os.path.realpath(path) for path in paths)}
+    for key in [key for key in _LOADED if key[0] in changed or os.path.realpath(key[0]) in changed]:
+        del _LOADED[key]
 
 
 def load_module(path: Path, proxies: tuple[str, ...], module_depth: int) -> Optional[ProjectModule]:

@@ -37,6 +37,13 @@ UNTRACED_ADVICE = (
     "elsewhere (another module, a cache), check what it is before changing the read"
 )
 
+STORED_ADVICE = (
+    "it may read a response this module keeps on an attribute or in a container, so the calls "
+    "that keep one stay as they are: read it through the attribute or container it is kept in "
+    "(`self.x`, `cache[key]`) so it can be traced, or migrate this read with those calls by hand "
+    "(`choices[i].message.content`)"
+)
+
 
 class CompletionTextRule(Rule):
     """## What it does
@@ -44,8 +51,10 @@ class CompletionTextRule(Rule):
     the chat shape, `response.choices[i].message.content`. The response is followed from
     the call that produced it: the call's own result, variables (also after `await` and
     `.parse()` of a raw response), `for choice in response.choices`, comprehensions, a
-    choice stored in a variable, `asyncio.gather` results, and the functions of the same
-    module that return the response or receive it as an argument. Reads in every style
+    choice stored in a variable, `asyncio.gather` results, the functions of the same
+    module that return the response or receive it as an argument, and a response kept on
+    an attribute (`self.last`, `obj.last` of an instance of the class) or in a container
+    (`cache[q]`, `cache.get(q)`), read back anywhere in the module. Reads in every style
     are rewritten in that style: `c.text`, `c["text"]`, `c.get("text")`,
     `getattr(c, "text")`. Also rewrites `response.object == "text_completion"`, the legacy
     logprobs fields (`tokens`, `token_logprobs`, `top_logprobs`) and the legacy response
@@ -93,7 +102,11 @@ class CompletionTextRule(Rule):
     ## Fix safety
     Safe when the read is traced to a call that is migrated in the same fix: a read is
     rewritten only together with its call. A `.choices[i].text` that cannot be traced
-    (in a module that uses `openai`) is reported without a fix. What cannot be carried over is reported and keeps the call as it is:
+    (in a module that uses `openai`) is reported without a fix; when it may read a
+    response the module keeps on an attribute or in a container (`summarizer.last` of a
+    parameter where a call's response is kept on `.last`, the items of a container handed
+    to other code), the calls that keep one are held back with it. A kept response may
+    still be read in other modules: its call's fix is unsafe. What cannot be carried over is reported and keeps the call as it is:
     `logprobs.text_offset` (no chat equivalent), a response part serialised with
     `model_dump()` & co. (its keys are read elsewhere), and under `--sdk v1` a dict read
     with a non-identifier key or a computed default, or a `json.dumps(r, ...)` with
@@ -133,9 +146,10 @@ class CompletionTextRule(Rule):
                     advice=None if transform else "read `choices[i].message.content` of the chat response",
                     groups=read.kind.sources,
                 )
-            elif analysis.uses_openai and not analysis.other_sdk:
+            elif read.stored_by or (analysis.uses_openai and not analysis.other_sdk):
                 # A read is rewritten only with its call: one that cannot be tied to a call
-                # is reported, and stays as it is.
+                # is reported, and stays as it is (with the calls whose kept responses it
+                # may read).
                 yield Report(
                     code=self.code,
                     node=read.node,
@@ -143,8 +157,8 @@ class CompletionTextRule(Rule):
                         "`.choices[i].text` looks like a legacy completion read, but it could not "
                         "be traced to a completions call"
                     ),
-                    advice=UNTRACED_ADVICE,
-                    groups=frozenset({f"read@{id(read.node)}"}),
+                    advice=STORED_ADVICE if read.stored_by else UNTRACED_ADVICE,
+                    groups=frozenset({f"read@{id(read.node)}"}) | read.stored_by,
                 )
         for compare in analysis.object_compares:
             if compare.kind.mixed:

@@ -45,10 +45,11 @@ from .responses_read_edits import (
     to_attribute,
 )
 from .responses_streams import StreamReads
-from .responses_walk import LOST, READS_CODE, STREAM_CODE, TYPES_KEY, Step
+from .responses_walk import LOST, READS_CODE, STORED_ADVICE, STREAM_CODE, TYPES_KEY, Step
 from .type_rewrites import type_reports
 
 # Fields of a raw or streaming HTTP response that do not depend on the body's shape.
+UNTRACED_ADVICE = "read `output_text` of the response once it comes from `responses.create`"
 RAW_SAME = frozenset(
     {"headers", "status_code", "http_request", "http_response", "url", "request_id", "elapsed", "retries_taken", "is_closed", "close", "http_version", "reason_phrase"}
 )
@@ -84,7 +85,7 @@ class _Census(StreamReads):
 
     def run(self) -> Census:
         if self.calls:
-            deferred: list[tuple[cst.Name, Kind]] = []
+            deferred: list[tuple[cst.BaseExpression, Kind]] = []
             for call in self.calls:
                 kind = self.flow.kind(call.node)
                 if kind is not None:
@@ -95,7 +96,7 @@ class _Census(StreamReads):
                     kind = self.flow.kind(site)
                     if kind is not None and kind.sources & self.keys and kind.base not in ("obj", "objstream", "chunk"):
                         self.visit(site, kind, [])
-            for name in self._loads():
+            for name in (*self._loads(), *self.analysis.stored_loads):
                 kind = self.flow.kind(name)
                 if kind is None or not kind.sources & (self.keys | {TYPES_KEY}) or kind.base in ("obj", "objstream"):
                     continue
@@ -445,12 +446,10 @@ class _Census(StreamReads):
         """`x.choices[0].text` next to openai, not traced to a call: reported, not rewritten
         (a read moves only with its call)."""
         analysis = self.analysis
-        if not analysis.uses_openai or analysis.other_sdk or analysis.v0_reported:
-            return
-        if any(call.generation == "v0" for call in analysis.calls):
-            return
+        quiet = not analysis.uses_openai or analysis.other_sdk or bool(analysis.v0_reported)
+        quiet = quiet or any(call.generation == "v0" for call in analysis.calls)
         for read in analysis.reads:
-            if read.kind is not None or read.form != "attr" or not read.shaped:
+            if read.kind is not None or read.form != "attr" or not read.shaped or (quiet and not read.stored_by):
                 continue
             self.reports.append(
                 Report(
@@ -460,8 +459,8 @@ class _Census(StreamReads):
                         "`.choices[i].text` looks like a legacy completion read, but it could not be "
                         "traced to a completions call; a Response has `.output_text`"
                     ),
-                    advice="read `output_text` of the response once it comes from `responses.create`",
-                    groups=frozenset({f"read@{id(read.node)}"}),
+                    advice=STORED_ADVICE if read.stored_by else UNTRACED_ADVICE,
+                    groups=frozenset({f"read@{id(read.node)}"}) | read.stored_by,
                 )
             )
 

@@ -33,6 +33,14 @@ LOST = (
     "the response is stored or passed where other values go too, so its reads cannot all be followed",
     "keep the response in a variable of its own (not one that is also set to None or to other values)",
 )
+# An untraced read that may see a response the module keeps on an attribute or in a
+# container (`TextRead.stored_by`): the calls that keep one wait for it.
+STORED_ADVICE = (
+    "it may read a response this module keeps on an attribute or in a container, so the calls "
+    "that keep one stay as they are: read it through the attribute or container it is kept in "
+    "(`self.x`, `cache[key]`) so it can be traced, or migrate this read with those calls by hand "
+    "(`output_text`)"
+)
 # Parents that bind tighter than a conditional expression put in their place.
 _TIGHT = (
     cst.Attribute,

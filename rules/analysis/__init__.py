@@ -14,6 +14,8 @@ through the module index's scopes, not names) and follows their responses, so th
 - `reads`: the reads of a response the rules rewrite;
 - `escapes`: where a response leaves the code in view;
 - `origins`: the literals a value (a model) can come from;
+- `slots`: what the module keeps on attributes and in containers, and where it reads
+  a kept response back;
 - `mocks`: mock targets and the fake responses they hand back;
 - `collect`: the candidate nodes; `records`: the results.
 """
@@ -21,6 +23,7 @@ through the module index's scopes, not names) and follows their responses, so th
 from __future__ import annotations
 
 from collections.abc import Iterator
+from dataclasses import replace
 from typing import Optional
 
 import libcst as cst
@@ -36,8 +39,9 @@ from .mocks import mock_targets
 from .names import Names
 from .reads import ReadFinder
 from .receivers import Receivers
-from .records import Analysis, CompletionsCall, DictAccess, SdkMode, ShapedCall
+from .records import Analysis, CompletionsCall, DictAccess, SdkMode, ShapedCall, TextRead
 from .references import References
+from .slots import Stored, may_read_stored, stored_responses
 
 __all__ = ["Analysis", "CompletionsCall", "Kind", "analyse", "file_facts", "sdk_mode"]
 
@@ -95,7 +99,10 @@ def _build(ctx: RuleContext) -> Analysis:
         calls = [call for call in calls if not call.chat]
     upgrading = any(call.upgrade for call in calls)
     reader = ReadFinder(names, flow)
-    reads = tuple(read for node in found.text_attributes if (read := reader.text_read(node)))
+    stored = stored_responses(names, flow, calls)
+    reads = tuple(
+        _held_back(names, read, stored) for node in found.text_attributes if (read := reader.text_read(node))
+    )
     uses = call_uses(names, flow, calls, index.nodes(cst.Call))
     compares = tuple(c for node in found.object_strings if (c := reader.object_compare(node)))
     accesses, errors, config = _upgrade_parts(found, names, reader) if upgrading else ((), (), ())
@@ -126,7 +133,16 @@ def _build(ctx: RuleContext) -> Analysis:
         module_alias=found.module_aliases[0] if found.module_aliases else None,
         type_references=types,
         dependencies=tuple(dependencies),
+        stored_loads=stored.loads,
     )
+
+
+def _held_back(names: Names, read: TextRead, stored: Stored) -> TextRead:
+    """An untraced read that may see a response the module keeps on an attribute or in a
+    container waits for the calls it may come from."""
+    if read.kind is not None or not (stored.attributes or stored.containers or stored.items):
+        return read
+    return replace(read, stored_by=may_read_stored(names, read.holder, stored))
 
 
 def _find_calls(

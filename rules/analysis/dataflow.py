@@ -22,6 +22,7 @@ from migrator.tree import Binding
 from .. import sdk
 from .names import Memo, Names
 from .records import CompletionsCall
+from .slots import Held
 from .syntax import argument_for, return_values, string_key
 
 Tag = Literal[
@@ -182,17 +183,32 @@ class Flow:
             assignments = self.names.assignments(node)
             if not assignments:
                 return None
-            return join_all(
+            found = join_all(
                 [self._binding_kind(assignment, depth) for assignment in assignments if not self._binds_none(assignment)]
             )
+            if found is None and self.names.slots.filled(node):
+                # `results = []` filled with `results.append(r)`: a list of what it keeps
+                items = self._held_kind(self.names.slots.items(node), depth)
+                return items.listed() if items is not None else None
+            return found
         if isinstance(node, cst.Attribute):
             base = self.kind(node.value, depth + 1)
+            if base is None and isinstance(node.value, cst.Name):
+                return self._held_kind(self.names.slots.attribute(node), depth)  # `self.last`
             return base.field(node.attr.value) if base is not None else None
         if isinstance(node, cst.Subscript):
             base = self.kind(node.value, depth + 1)
-            if base is None or len(node.slice) != 1:
+            if len(node.slice) != 1:
                 return None
             index = node.slice[0].slice
+            if base is None and isinstance(index, cst.Index):
+                # `cache[q]`: what the module stores in the container
+                return self._held_kind(self.names.slots.items(node.value, string_key(index.value)), depth)
+            if base is None and isinstance(node.value, (cst.Name, cst.Attribute)):
+                items = self._held_kind(self.names.slots.items(node.value), depth)  # `results[1:]`
+                return items.listed() if items is not None else None
+            if base is None:
+                return None
             if not isinstance(index, cst.Index):
                 return base  # a slice of choices is still choices
             key = string_key(index.value)
@@ -223,9 +239,9 @@ class Flow:
         if isinstance(func, cst.Attribute) and func.attr.value == "get" and node.args:
             key = string_key(node.args[0].value)
             base = self.kind(func.value, depth + 1)
-            if key is None or base is None:
-                return None
-            return base.field(key)
+            if base is None:
+                return self._got_kind(node, key, depth)
+            return base.field(key) if key is not None else None
         if isinstance(func, cst.Attribute) and func.attr.value == "parse":
             inner = self.kind(func.value, depth + 1)
             if inner is not None and inner.raw and not inner.lists:
@@ -249,6 +265,25 @@ class Flow:
             values = [value for value in values if not _is_none(value)]
             return join_all([self.kind(v, depth + 1) for v in values]) if values else None
         return None
+
+    def _held_kind(self, held: Optional[Held], depth: int) -> Optional[Kind]:
+        """The kind of what a slot holds: every value the module stores there (`None`
+        aside); mixed when something not in view may be stored there too."""
+        if held is None:
+            return None
+        kinds = [self.kind(value, depth + 1) for value in held.values if not _is_none(value)]
+        if not kinds:
+            return None
+        return join_all(kinds if held.complete else [*kinds, None])
+
+    def _got_kind(self, node: cst.Call, key: Optional[str], depth: int) -> Optional[Kind]:
+        """`cache.get(q[, default])` of a container the module fills."""
+        assert isinstance(node.func, cst.Attribute)
+        kind = self._held_kind(self.names.slots.items(node.func.value, key), depth)
+        default = node.args[1].value if len(node.args) > 1 else None
+        if kind is None or default is None or _is_none(default):
+            return kind
+        return join_all([kind, self.kind(default, depth + 1)])
 
     def _gather_kind(self, node: cst.Call, depth: int) -> Optional[Kind]:
         if len(node.args) == 1 and node.args[0].star == "*":
@@ -296,6 +331,9 @@ class Flow:
         iterable = loop.iter
         if loop.target is target:
             kind = self.kind(iterable, depth + 1)
+            if kind is None and isinstance(iterable, cst.Attribute):
+                # `for r in results`: the items the module keeps in the container
+                return self._held_kind(self.names.slots.items(iterable), depth)
             return kind.element() if kind else None
         # `for i, choice in enumerate(r.choices)` and `for a, b in zip(x, y)`
         if not isinstance(loop.target, (cst.Tuple, cst.List)) or not isinstance(iterable, cst.Call):

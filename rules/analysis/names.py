@@ -7,7 +7,7 @@ walks the tree on its own except the class-body scans of `self.x` attributes.
 from __future__ import annotations
 
 from collections.abc import Iterator
-from typing import Callable, Generic, Optional, TypeVar, Union
+from typing import TYPE_CHECKING, Callable, Generic, Optional, TypeVar, Union
 
 import libcst as cst
 
@@ -15,6 +15,9 @@ from migrator.tree import Binding, ModuleIndex
 
 from .. import sdk
 from .syntax import walk
+
+if TYPE_CHECKING:
+    from .slots import Slots
 
 _T = TypeVar("_T")
 _NodeT = TypeVar("_NodeT", bound=cst.CSTNode)
@@ -48,6 +51,16 @@ class Names:
     def __init__(self, index: ModuleIndex, proxies: tuple[str, ...]) -> None:
         self.index = index
         self.proxies = proxies
+        self._slots: Optional[Slots] = None
+
+    @property
+    def slots(self) -> Slots:
+        """What the module keeps on attributes and in containers (`slots`)."""
+        if self._slots is None:
+            from .slots import Slots
+
+            self._slots = Slots(self)
+        return self._slots
 
     # -- the tree --
 

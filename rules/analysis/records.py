@@ -148,6 +148,9 @@ class TextRead:
     kind: Optional[Kind]  # choice / chunk_choice when traced
     str_use: bool  # the value is used as a str: keep it one with `or ""`
     shaped: bool  # looks like `.choices[i].text` / a loop over `.choices`
+    # Untraced, but may read a response kept on an attribute or in a container: the keys
+    # of the calls it may come from (they wait for it).
+    stored_by: frozenset[str] = frozenset()
 
 
 @dataclass(frozen=True)
@@ -219,6 +222,7 @@ class Analysis:
     # `hasattr(choice, "text")` on a traced choice: always false once its call is on chat.
     text_guards: tuple[tuple[cst.Call, Kind], ...] = ()
     dependencies: tuple[str, ...] = ()  # other files read: pins, imported project modules
+    stored_loads: tuple[cst.BaseExpression, ...] = ()  # reads of a response kept on an attribute / in a container
 
     def uses_of(self, call: CompletionsCall) -> CallUses:
         return (self.uses or {}).get(call.key, _NO_USES)

@@ -40,8 +40,9 @@ def prompt_shape(names: Names, value: cst.BaseExpression, depth: int = 0) -> str
     """'str', 'batch', 'tokens' or 'none' for the value passed as `prompt=`.
 
     A list need not look like one: a parameter typed `Union[str, List[str]]`, a tuple,
-    a list that the module's callers pass, or a name that says it holds several prompts
-    (`prompts`, `input_texts`) is a batch as far as the migration can tell.
+    a list that the module's callers pass, a name that says it holds several prompts
+    (`prompts`, `input_texts`), a slice of any of these, or an attribute the module sets
+    to (or annotates as) one, is a batch as far as the migration can tell.
     """
     if isinstance(value, cst.Name):
         if value.value == "None":
@@ -72,6 +73,12 @@ def prompt_shape(names: Names, value: cst.BaseExpression, depth: int = 0) -> str
         if elements and all(isinstance(e.value, (cst.List, cst.Tuple)) for e in elements):
             return "tokens"
         return "batch"
+    if isinstance(value, cst.Subscript) and any(isinstance(e.slice, cst.Slice) for e in value.slice):
+        # `docs[i:i + 20]` is a batch when `docs` is one; `text[:1000]` is one prompt.
+        inner = prompt_shape(names, value.value, depth + 1) if depth < 4 else "str"
+        return inner if inner in ("batch", "tokens") else "str"
+    if isinstance(value, cst.Attribute) and depth < 4:
+        return _attribute_shape(names, value, depth)
     if isinstance(value, cst.Call):
         func = value.func
         if isinstance(func, cst.Attribute) and func.attr.value in ("encode", "encode_batch", "encode_ordinary"):
@@ -112,6 +119,21 @@ def _param_shape(names: Names, param: cst.Param, depth: int) -> str:
                 shapes.add(prompt_shape(names, argument, depth + 1))
     for shape in ("tokens", "batch", "none"):
         if shape in shapes:
+            return shape
+    return "str"
+
+
+def _attribute_shape(names: Names, value: cst.Attribute, depth: int) -> str:
+    """`self.prompts`: what the module stores on the attribute (and how it annotates it)."""
+    held = names.slots.attribute(value)
+    shapes = set()
+    for statement, stored in held.stores if held is not None else ():
+        if isinstance(statement, cst.AnnAssign):
+            shapes.add(_annotation_shape(statement.annotation))
+        if stored is not None:
+            shapes.add(prompt_shape(names, stored, depth + 1))
+    for shape in ("tokens", "batch", "none"):
+        if shape in shapes and (shape != "none" or shapes == {"none"}):
             return shape
     return "str"
 

@@ -49,8 +49,10 @@ class UnsupportedParameterRule(Rule):
     `suffix` (insert mode), `best_of`, a batched prompt (a list of prompts), a token-array
     prompt, `prompt=None`, or `*args` / `**kwargs` that may carry any of these. A batch
     need not look like a list: a prompt typed `Union[str, List[str]]`, a tuple, a list the
-    module's callers pass, a name that says it holds several (`prompts`, `input_texts`),
-    or a prompt whose answers the code places by `choice.index`.
+    module's callers pass, a name that says it holds several (`prompts`, `input_texts`), a
+    slice of any of these (`docs[i:i + 20]`; `text[:1000]` of one prompt is one prompt), an
+    attribute the module sets to or declares as one (`self.prompts`), or a prompt whose
+    answers the code places by `choice.index`.
 
     Under `--target responses` also `n`, `stop`, `presence_penalty`,
     `frequency_penalty`, `logit_bias`, `seed`, a `logprobs` that is not an integer

@@ -16,7 +16,6 @@ from migrator.rule import Edit, Fix, Report, RuleContext
 
 from . import edits, sdk, upgrade
 from .analysis import Analysis, CompletionsCall
-from .analysis.origins import string_origins
 from .analysis.records import DictAccess
 from .analysis.syntax import string_value
 from .parameters import is_neutral
@@ -187,7 +186,8 @@ def call_safety(ctx: RuleContext, analysis: Analysis, call: CompletionsCall) -> 
             notes.append("the fix keeps `max_tokens`: this client's server may not accept `max_completion_tokens`")
     model = call.model_argument()
     if model is not None and not isinstance(model.value, cst.SimpleString):
-        if not string_origins(analysis.names, model.value).complete:
+        origins = analysis.origins_of(call)
+        if origins is None or not origins.complete:
             applicability = Applicability.UNSAFE
             notes.append("the model is computed: check that it names a chat model")
     logprobs = call.keyword("logprobs")

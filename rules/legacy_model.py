@@ -14,7 +14,7 @@ from migrator.rule import Edit, Fix, Report, Rule, RuleContext
 from . import responses, sdk
 from .analysis import Analysis, CompletionsCall, analyse
 from .analysis.names import Names
-from .analysis.origins import string_origins
+from .analysis.origins import Foreign
 from .analysis.syntax import string_value
 from .edits import replace_with, set_string
 
@@ -41,8 +41,12 @@ class LegacyModelRule(Rule):
     Finds completions-only model names (`text-davinci-003`, `gpt-3.5-turbo-instruct`,
     `davinci-002`, `babbage-002`, `code-davinci-002`, their fine-tunes, ...) that reach the
     `model=` (or v0 `engine=`) of a completions call: a literal, a module-level constant,
-    a parameter's default or the arguments its local callers pass, or `self.model` set in
-    the class; each is replaced with a chat model where it is written. Also a model that
+    a parameter's default or the arguments its local callers pass, an attribute the module
+    sets (`self.model`, `Config.MODEL`, `settings.MODEL = ...`), the values of a dict of
+    models (`MODELS[kind]`), the default of `os.getenv` / `os.environ.get`, or a name or
+    module attribute imported from another module of the project; each is replaced with a
+    chat model where it is written (one written in another module is reported at the
+    call, and cannot be replaced from there). Also a model that
     is neither completions-only nor one of the SDK's chat models (it is never carried onto
     a chat call silently), and on Azure a deployment named after a completion model.
 
@@ -76,6 +80,9 @@ class LegacyModelRule(Rule):
     call is reported and not rewritten until `model-map` (or, on Azure, `deployment-map`)
     names what they become, because the chat endpoint would reject the old one anyway.
     A model on a client of another server is left alone (its names are that server's).
+    A legacy model written in another module is manual: the call waits until it is
+    changed there. While other values may reach the model (the environment, an object
+    not in view), the call's own fix (OAI001) stays unsafe.
 
     Under `--target responses` the same: an Azure deployment must serve a model the
     Responses API supports.
@@ -107,40 +114,61 @@ class LegacyModelRule(Rule):
                 report = self._constant(ctx, analysis, value, constant)
                 if report is not None:
                     yield report
-            else:
-                # Parameter defaults, arguments at the local call sites, `self.model`:
-                # each legacy literal that can reach the call is replaced where written.
-                for literal in string_origins(names, value).literals:
+            elif (origins := analysis.origins_of(call)) is not None:
+                # Parameter defaults, arguments at the local call sites, `self.model`, a
+                # dict of models, an environment default: each legacy literal that can
+                # reach the call is replaced where written (in another module: manual).
+                for literal in origins.literals:
                     entry = through.setdefault(id(literal), (literal, call, set()))
                     entry[2].add(call.key)
+                for foreign in origins.foreign:
+                    report = self._foreign(ctx, call, value, foreign)
+                    if report is not None:
+                        yield report
         for literal, call, keys in through.values():
             report = self._literal(ctx, call, literal, frozenset(keys))
             if report is not None:
                 yield report
 
+    def _foreign(self, ctx: RuleContext, call: CompletionsCall, at: cst.BaseExpression, foreign: Foreign) -> Optional[Report]:
+        """A literal of another module reaches the call: reported at the call's argument,
+        and manual wherever it would need rewriting (a fix edits the call's module only)."""
+        report = self._literal(ctx, call, foreign.literal, frozenset({call.key}), foreign.where)
+        if report is None or report.fix is None or not report.fix.edits:
+            return replace(report, node=at) if report is not None else None
+        target = report.fix.edits[0].transform(foreign.literal).evaluated_value
+        advice = f"set {foreign.where} to `{target}` (or the model you choose), then run `migrator fix` again"
+        return replace(report, node=at, fix=None, advice=advice)
+
     def _literal(
-        self, ctx: RuleContext, call: CompletionsCall, node: cst.SimpleString, groups: frozenset[str]
+        self,
+        ctx: RuleContext,
+        call: CompletionsCall,
+        node: cst.SimpleString,
+        groups: frozenset[str],
+        where: Optional[str] = None,
     ) -> Optional[Report]:
         name = string_value(node)
         if not isinstance(name, str):
             return None
+        shown = f"`{name}` ({where})" if where else f"`{name}`"  # where: written in another module
         words = responses.api_words(ctx)
         if call.is_azure:
-            return self._deployment(ctx, node, name, groups)
+            return self._deployment(ctx, node, name, groups, shown)
         if not sdk.is_legacy_model(name):
             if call.receiver is not None and call.receiver.custom_base_url:
                 return None  # another server's model names are its own
-            return self._unknown(ctx, node, name, groups)
+            return self._unknown(ctx, node, name, groups, shown)
         target, applicability = chat_model_for(name, ctx.options)
         if target is None:
             return Report(
                 code=self.code,
                 node=node,
-                message=f"`{name}` is a fine-tune of a completion model; it cannot be used for {words.api}",
+                message=f"{shown} is a fine-tune of a completion model; it cannot be used for {words.api}",
                 advice="fine-tune a chat model on the same data and map it with `model-map` in [tool.migrator]",
                 groups=groups,
             )
-        message = f"`{name}` is a completions-only model; use {words.model} (`{target}`)"
+        message = f"{shown} is a completions-only model; use {words.model} (`{target}`)"
         if applicability is Applicability.UNSAFE:
             message += "; the built-in default needs `--unsafe-fixes`, or choose one with `--model`"
         return Report(
@@ -153,7 +181,7 @@ class LegacyModelRule(Rule):
         )
 
     def _deployment(
-        self, ctx: RuleContext, node: cst.SimpleString, name: str, groups: frozenset[str]
+        self, ctx: RuleContext, node: cst.SimpleString, name: str, groups: frozenset[str], shown: str
     ) -> Optional[Report]:
         """On Azure the model is a deployment: only the user can name its chat twin."""
         words = responses.api_words(ctx)
@@ -162,7 +190,7 @@ class LegacyModelRule(Rule):
             return Report(
                 code=self.code,
                 node=node,
-                message=f"Azure deployment `{name}` serves completions; `deployment-map` names `{mapped}` for {words.api}",
+                message=f"Azure deployment {shown} serves completions; `deployment-map` names `{mapped}` for {words.api}",
                 fix=Fix(Applicability.SAFE, (Edit(node, set_string(str(mapped))),)),
                 groups=groups,
             )
@@ -171,7 +199,7 @@ class LegacyModelRule(Rule):
         return Report(
             code=self.code,
             node=node,
-            message=f"`{name}` names an Azure deployment of a completion model; {words.deployment}",
+            message=f"{shown} names an Azure deployment of a completion model; {words.deployment}",
             advice=(
                 f"deploy {words.model} in Azure and name it for this deployment in `deployment-map` "
                 "([tool.migrator.deployment-map]), then run `migrator fix` again"
@@ -180,7 +208,7 @@ class LegacyModelRule(Rule):
         )
 
     def _unknown(
-        self, ctx: RuleContext, node: cst.SimpleString, name: str, groups: frozenset[str]
+        self, ctx: RuleContext, node: cst.SimpleString, name: str, groups: frozenset[str], shown: str
     ) -> Optional[Report]:
         """A model that is neither completions-only nor a known chat model."""
         if sdk.is_known_chat_model(name):
@@ -192,14 +220,14 @@ class LegacyModelRule(Rule):
             return Report(
                 code=self.code,
                 node=node,
-                message=f"`{name}` is not a known chat model; `model-map` names `{mapped}` for {words.api}",
+                message=f"{shown} is not a known chat model; `model-map` names `{mapped}` for {words.api}",
                 fix=fix,
                 groups=groups,
             )
         return Report(
             code=self.code,
             node=node,
-            message=f"`{name}` is not a known chat model: {words.endpoint} may reject it",
+            message=f"{shown} is not a known chat model: {words.endpoint} may reject it",
             advice=(
                 f"name the chat model it becomes in `model-map` ([tool.migrator.model-map], "
                 f'"{name}" = "<chat model>"; map it to itself to keep it), then run `migrator fix` again'

@@ -128,7 +128,7 @@ def _call_outputs(
     attached: Optional[tuple[list[Edit], frozenset[str]]],
 ) -> Iterator[Output]:
     uses = analysis.uses_of(call)
-    applicability, notes = _safety(call, uses.escapes)
+    applicability, notes = _safety(call, uses.escapes, analysis)
     groups = {call.key}
     migrate = call_transform(call, analysis)
     # A call the fix made too wide is laid out one argument per line, as on the chat target.
@@ -179,7 +179,7 @@ def _call_outputs(
     )
 
 
-def _safety(call: CompletionsCall, escapes: Sequence[str]) -> tuple[Applicability, list[str]]:
+def _safety(call: CompletionsCall, escapes: Sequence[str], analysis: Analysis) -> tuple[Applicability, list[str]]:
     notes: list[str] = []
     applicability = Applicability.SAFE
     receiver = call.receiver
@@ -199,7 +199,10 @@ def _safety(call: CompletionsCall, escapes: Sequence[str]) -> tuple[Applicabilit
         applicability = Applicability.UNSAFE
         notes.extend(escapes)
     model = call.model_argument()
-    if model is not None and not isinstance(model.value, (cst.SimpleString, cst.Name)):
+    origins = analysis.origins_of(call)
+    if model is not None and not isinstance(model.value, cst.SimpleString) and (origins is None or not origins.complete):
+        # As on chat: a model not traced to literals may still name a completion model.
+        applicability = Applicability.UNSAFE
         notes.append("the model is computed: check that the Responses API serves it")
     logprobs = call.keyword("logprobs")
     if logprobs is not None and isinstance(logprobs.value, cst.Integer):

@@ -37,6 +37,7 @@ from .dataflow import Flow, Kind
 from .escapes import call_uses
 from .mocks import mock_targets
 from .names import Names
+from .origins import Origins, string_origins
 from .reads import ReadFinder
 from .receivers import Receivers
 from .records import Analysis, CompletionsCall, DictAccess, SdkMode, ShapedCall, TextRead
@@ -107,6 +108,7 @@ def _build(ctx: RuleContext) -> Analysis:
     compares = tuple(c for node in found.object_strings if (c := reader.object_compare(node)))
     accesses, errors, config = _upgrade_parts(found, names, reader) if upgrading else ((), (), ())
     types = tuple(t for node in found.type_names if (t := reader.type_reference(node)))
+    model_origins = _model_origins(names, calls, ctx.path, dependencies)
     dependencies.extend(receivers.files_read)
     return Analysis(
         uses_openai,
@@ -134,7 +136,20 @@ def _build(ctx: RuleContext) -> Analysis:
         type_references=types,
         dependencies=tuple(dependencies),
         stored_loads=stored.loads,
+        model_origins=model_origins,
     )
+
+
+def _model_origins(names: Names, calls: list[CompletionsCall], path: str, read: list[str]) -> dict[str, Origins]:
+    """Where each model not written as a literal comes from (OAI004 reports the legacy
+    ones, OAI001 is unsafe while some value is not in view)."""
+    found: dict[str, Origins] = {}
+    for call in calls:
+        model = call.model_argument()
+        if model is not None and not isinstance(model.value, cst.SimpleString):
+            found[call.key] = origins = string_origins(names, model.value, path)
+            read.extend(file for file in origins.files_read if file not in read)
+    return found
 
 
 def _held_back(names: Names, read: TextRead, stored: Stored) -> TextRead:

@@ -14,6 +14,7 @@ from .syntax import ReadForm, string_key, string_value
 if TYPE_CHECKING:
     from .dataflow import Flow, Kind
     from .names import Names
+    from .origins import Origins
 
 # The SDK generation a call is written for: "v0" is openai<1.0's module-level resources.
 Generation = Literal["v0", "v1"]
@@ -223,9 +224,14 @@ class Analysis:
     text_guards: tuple[tuple[cst.Call, Kind], ...] = ()
     dependencies: tuple[str, ...] = ()  # other files read: pins, imported project modules
     stored_loads: tuple[cst.BaseExpression, ...] = ()  # reads of a response kept on an attribute / in a container
+    model_origins: Optional[dict[str, Origins]] = None  # call key -> where a model not written as a literal comes from
 
     def uses_of(self, call: CompletionsCall) -> CallUses:
         return (self.uses or {}).get(call.key, _NO_USES)
+
+    def origins_of(self, call: CompletionsCall) -> Optional[Origins]:
+        """The literals a call's model (not itself a literal) can come from."""
+        return (self.model_origins or {}).get(call.key)
 
     def constants(self, name: str) -> list[CompletionsCall]:
         return (self.model_constants or {}).get(name, [])

@@ -169,13 +169,18 @@ def call_safety(ctx: RuleContext, analysis: Analysis, call: CompletionsCall) -> 
         notes.append("the receiver could not be proven to be an OpenAI client")
     elif receiver.is_azure:
         applicability = Applicability.UNSAFE
-        notes.append("on Azure, `model` names a deployment: it must serve a chat model")
+        if receiver.deployments:
+            notes.append("on Azure, the client's `azure_deployment` names the deployment: it must serve a chat model")
+        else:
+            notes.append("on Azure, `model` names a deployment: it must serve a chat model")
     if receiver is not None and receiver.custom_base_url and not receiver.is_azure:
         applicability = Applicability.UNSAFE
-        notes.append(
-            "the client talks to a server other than OpenAI's (`base_url`): it may still serve "
-            "/v1/completions, and may not serve chat or the chosen model"
+        server = (
+            f"the client is built from `{receiver.spread}`, which may set `base_url` to a server other than OpenAI's"
+            if receiver.spread is not None
+            else "the client talks to a server other than OpenAI's (`base_url`)"
         )
+        notes.append(f"{server}: it may still serve /v1/completions, and may not serve chat or the chosen model")
     if escapes:
         applicability = Applicability.UNSAFE
         notes.extend(escapes)
@@ -197,12 +202,16 @@ def call_safety(ctx: RuleContext, analysis: Analysis, call: CompletionsCall) -> 
 
 
 def _mapped_deployment(ctx: RuleContext, call: CompletionsCall) -> bool:
-    deployment = call.model_argument()
+    """The deployment the call goes to is named in `deployment-map`: the client's
+    (`azure_deployment=`) when it has one, else the call's `model`."""
     mapping = ctx.options.get("deployment-map") or {}
-    return (
-        deployment is not None
-        and isinstance(deployment.value, cst.SimpleString)
-        and string_value(deployment.value) in mapping
+    if call.receiver is not None and call.receiver.deployments:
+        deployments = list(call.receiver.deployments)
+    else:
+        model = call.model_argument()
+        deployments = [model.value] if model is not None else []
+    return bool(deployments) and all(
+        isinstance(deployment, cst.SimpleString) and string_value(deployment) in mapping for deployment in deployments
     )
 
 

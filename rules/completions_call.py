@@ -32,6 +32,13 @@ SHAPED_ADVICE = (
 )
 
 
+GETATTR_ADVICE = (
+    "write the endpoint as attributes (`client.completions.create(...)`, "
+    "`openai.Completion.create(...)`) and run `migrator fix` again, or migrate it by hand to "
+    "`chat.completions.create(messages=[...])`, whose response has `choices[i].message.content`"
+)
+
+
 THROUGH_ADVICE = (
     "migrate the value it is called through by hand (see the OAI009 finding where it is "
     "bound or stored): the chat endpoint takes `messages=[...]` and its response has "
@@ -51,6 +58,8 @@ class CompletionsCallRule(Rule):
     SDK in one pass (`--sdk v1`, or `auto` when the project pins openai>=1). It moves mock
     targets such as `patch("openai.resources.Completions.create")` to their chat names,
     and follows `create(**params)` when `params` is a dict literal built beside the call.
+    The endpoint spelled with `getattr` (`getattr(client, "completions").create(...)`) is
+    found too, and reported without a fix.
 
     Under `--target responses` the same calls (every receiver above) move to
     `responses.create` instead, openai<1.0 code always moves to the v1 SDK (`--sdk keep`
@@ -95,11 +104,15 @@ class CompletionsCallRule(Rule):
     The fix is safe when the receiver is proven to be an OpenAI client and every read of
     the response is in view. It is unsafe when the receiver could not be resolved (an
     OpenAI-shaped call next to `import openai`), on Azure (the deployment must serve a
-    chat model), on a client of another server (`base_url`, or the v0 module's
-    `api_base`: it may serve completions and not chat), when the model cannot be traced
+    chat model), on a client of another server (`base_url`, a client built from
+    `**kwargs` that may set one, or the v0 module's `api_base`: it may serve completions
+    and not chat), when the model cannot be traced
     to literals, and when the response leaves the module (returned or passed to code we
     cannot see). The same shape on a receiver nothing proves, elsewhere in a project that
-    uses openai, is a manual finding saying what could not be proven. A call with a
+    uses openai, is a manual finding saying what could not be proven; it is silent only
+    when the call itself shows another SDK (its receiver is that SDK's client, or it
+    passes that SDK's own parameters or values), not because the module imports one. A
+    call with a
     parameter that has no chat equivalent (OAI005), a model that cannot be replaced
     (OAI004) or a read other values may reach (OAI002) is not rewritten at all: no
     half-migrated calls. A mock target is safe when the calls it patches are in the same
@@ -130,7 +143,7 @@ class CompletionsCallRule(Rule):
                 code=self.code,
                 node=shaped.node,
                 message=shaped.why,
-                advice=SHAPED_ADVICE if shaped.kind == "unproven" else THROUGH_ADVICE,
+                advice={"unproven": SHAPED_ADVICE, "through": THROUGH_ADVICE, "getattr": GETATTR_ADVICE}[shaped.kind],
                 groups=frozenset({f"shaped@{id(shaped.node)}"}),
             )
         for node, why in analysis.v0_reported:

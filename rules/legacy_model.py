@@ -14,8 +14,8 @@ from migrator.rule import Edit, Fix, Report, Rule, RuleContext
 from . import responses, sdk
 from .analysis import Analysis, CompletionsCall, analyse
 from .analysis.names import Names
-from .analysis.origins import Foreign
-from .analysis.syntax import string_value
+from .analysis.origins import Foreign, string_origins
+from .analysis.syntax import source, string_value
 from .edits import replace_with, set_string
 
 CHOOSE_MODEL = (
@@ -48,7 +48,9 @@ class LegacyModelRule(Rule):
     chat model where it is written (one written in another module is reported at the
     call, and cannot be replaced from there). Also a model that
     is neither completions-only nor one of the SDK's chat models (it is never carried onto
-    a chat call silently), and on Azure a deployment named after a completion model.
+    a chat call silently), and on Azure a deployment named after a completion model: the
+    call's `model`, or the client's `azure_deployment`, which serves every call of the
+    client whatever its `model` says.
 
     Under `--target responses` the replacement is a model the Responses API serves (the
     same choice: `model-map`, `--model`, or the default).
@@ -85,7 +87,9 @@ class LegacyModelRule(Rule):
     not in view), the call's own fix (OAI001) stays unsafe.
 
     Under `--target responses` the same: an Azure deployment must serve a model the
-    Responses API supports.
+    Responses API supports. The SDK does not send `/responses` to the client's
+    `azure_deployment` but to the deployment `model` names: a call whose `model` is not
+    the client's deployment is reported until it is.
     """
 
     code = "OAI004"
@@ -125,10 +129,54 @@ class LegacyModelRule(Rule):
                     report = self._foreign(ctx, call, value, foreign)
                     if report is not None:
                         yield report
+        shared: set[int] = set()  # deployments of clients other modules may import
+        for call in analysis.calls:
+            yield from self._client_deployments(ctx, analysis, call, through, shared)
         for literal, call, keys in through.values():
             report = self._literal(ctx, call, literal, frozenset(keys))
+            if report is not None and id(literal) in shared:
+                report = _shared_client(report)
             if report is not None:
                 yield report
+
+    def _client_deployments(
+        self,
+        ctx: RuleContext,
+        analysis: Analysis,
+        call: CompletionsCall,
+        through: dict[int, tuple[cst.SimpleString, CompletionsCall, set[str]]],
+        shared: set[int],
+    ) -> Iterator[Report]:
+        """`AzureOpenAI(azure_deployment=...)`: the client's deployment serves its calls
+        (`/completions` and `/chat/completions` go there whatever `model` says), so it
+        counts as the call's model. Under `--target responses` the SDK sends `/responses`
+        to the resource instead, with `model` naming the deployment: a `model` that is not
+        the client's deployment would change where the call goes."""
+        if call.receiver is None or not call.is_azure:
+            return
+        if responses.active(ctx):
+            yield from self._responses_deployments(call)
+            return
+        for deployment in call.receiver.deployments:
+            if analysis.names.parent(deployment) is None:
+                # Built in another module: its literal cannot be changed from here.
+                name = string_value(deployment) if isinstance(deployment, cst.SimpleString) else None
+                if name is not None and (sdk.is_legacy_model(name) or name in (ctx.options.get("deployment-map") or {})):
+                    words = responses.api_words(ctx)
+                    yield Report(
+                        code=self.code,
+                        node=call.node,
+                        message=f"the client's Azure deployment `{name}` (set in another module) serves completions; {words.deployment}",
+                        advice="set its `azure_deployment` to a chat deployment where the client is built, then run `migrator fix` again",
+                        groups=frozenset({call.key}),
+                    )
+                continue
+            literals = [deployment] if isinstance(deployment, cst.SimpleString) else string_origins(analysis.names, deployment).literals
+            module_level = not any(isinstance(a, (cst.FunctionDef, cst.ClassDef)) for a in analysis.names.ancestors(deployment))
+            for literal in literals:
+                through.setdefault(id(literal), (literal, call, set()))[2].add(call.key)
+                if module_level:
+                    shared.add(id(literal))
 
     def _foreign(self, ctx: RuleContext, call: CompletionsCall, at: cst.BaseExpression, foreign: Foreign) -> Optional[Report]:
         """A literal of another module reaches the call: reported at the call's argument,
@@ -207,6 +255,24 @@ class LegacyModelRule(Rule):
             groups=groups,
         )
 
+    def _responses_deployments(self, call: CompletionsCall) -> Iterator[Report]:
+        assert call.receiver is not None
+        model = call.model_argument()
+        for deployment in call.receiver.deployments:
+            if model is not None and _same_value(deployment, model.value):
+                continue
+            said = f"`{source(model.value)}`" if model is not None else "none"
+            yield Report(
+                code=self.code,
+                node=model.value if model is not None else call.node,
+                message=(
+                    f"the client's `azure_deployment` (`{source(deployment)}`) served this call, but the SDK does "
+                    f"not send `/responses` there: `model` ({said}) names the deployment instead"
+                ),
+                advice="set `model` to the deployment that serves the Responses API, then run `migrator fix` again",
+                groups=frozenset({call.key}),
+            )
+
     def _unknown(
         self, ctx: RuleContext, node: cst.SimpleString, name: str, groups: frozenset[str], shown: str
     ) -> Optional[Report]:
@@ -262,6 +328,21 @@ class LegacyModelRule(Rule):
             tuple(Edit(arg.value, replace_with(replacement)) for arg in args if arg is not None),
         )
         return replace(report, node=use, fix=fix)
+
+
+def _same_value(deployment: cst.BaseExpression, model: cst.BaseExpression) -> bool:
+    """The call's `model` names the client's deployment (the same literal or expression)."""
+    if isinstance(deployment, cst.SimpleString) and isinstance(model, cst.SimpleString):
+        return string_value(deployment) == string_value(model)
+    return deployment.deep_equals(model)
+
+
+def _shared_client(report: Report) -> Report:
+    """A client other modules may import: a new deployment moves their calls too."""
+    if report.fix is None or report.fix.applicability is not Applicability.SAFE:
+        return report
+    message = report.message + " (other modules may use this client: their calls go to the new deployment too)"
+    return replace(report, message=message, fix=Fix(Applicability.UNSAFE, report.fix.edits))
 
 
 def _module_constant(names: Names, name: cst.Name) -> Optional[cst.SimpleString]:

@@ -35,6 +35,12 @@ SHAPED_ADVICE = (
     "or migrate it by hand to `responses.create(input=..., store=False)`; if it belongs to "
     "another SDK, add `# noqa: OAI001`"
 )
+GETATTR_ADVICE = (
+    "write the endpoint as attributes (`client.completions.create(...)`, "
+    "`openai.Completion.create(...)`) and run `migrator fix` again, or migrate it by hand to "
+    "`responses.create(input=..., store=False)`, whose response has `output_text`"
+)
+
 THROUGH_ADVICE = (
     "migrate the value it is called through by hand (see the OAI009 finding where it is "
     "bound or stored): the Responses API takes `input=...` (and `store=False`) and its "
@@ -63,7 +69,7 @@ def call_rule_outputs(code: str, ctx: RuleContext) -> Iterator[Output]:
             code=code,
             node=shaped.node,
             message=shaped.why,
-            advice=SHAPED_ADVICE if shaped.kind == "unproven" else THROUGH_ADVICE,
+            advice={"unproven": SHAPED_ADVICE, "through": THROUGH_ADVICE, "getattr": GETATTR_ADVICE}[shaped.kind],
             groups=frozenset({f"shaped@{id(shaped.node)}"}),
         )
     for node, why in analysis.v0_reported:
@@ -192,9 +198,17 @@ def _safety(call: CompletionsCall, escapes: Sequence[str], analysis: Analysis) -
     elif receiver.is_azure and call.generation == "v1":
         applicability = Applicability.UNSAFE
         notes.append(AZURE_NOTE)
+        if receiver.deployments:
+            notes.append(
+                "the SDK does not send `/responses` to the client's `azure_deployment`: "
+                "the call's `model` chooses the deployment instead"
+            )
     elif receiver.custom_base_url:
         applicability = Applicability.UNSAFE
-        notes.append("this client's server (a custom `base_url`) may not implement the Responses API")
+        if receiver.spread is not None:
+            notes.append(f"this client is built from `{receiver.spread}`, which may set a `base_url`: that server may not implement the Responses API")
+        else:
+            notes.append("this client's server (a custom `base_url`) may not implement the Responses API")
     if escapes:
         applicability = Applicability.UNSAFE
         notes.extend(escapes)

@@ -72,7 +72,13 @@ def _build(ctx: RuleContext) -> Analysis:
     # A module that never imports openai can still call a client imported from another
     # module of the project, so calls are always resolved; bare `.text` reads only matter
     # next to openai.
-    if not (found.create_calls or found.v0_candidates or found.references or (uses_openai and found.text_attributes)):
+    if not (
+        found.create_calls
+        or found.v0_candidates
+        or found.getattr_calls
+        or found.references
+        or (uses_openai and found.text_attributes)
+    ):
         return Analysis(uses_openai, other_sdk, names, flow, mocks=tuple(mock_targets(names, found.strings, False)))
     receivers = Receivers(names, ctx.path)
     dependencies: list[str] = []
@@ -170,6 +176,8 @@ def _find_calls(
     v0_reported: list[tuple[cst.CSTNode, str]] = []
     for node in found.create_calls:
         _sort(finder.v1_call(node), calls, shaped)
+    for node in found.getattr_calls:
+        _sort(finder.getattr_call(node), calls, shaped)
     v0_azure = any(finder.sets_azure_api_type(node) for node in found.api_type_assignments)
     for node in found.v0_candidates:
         v0_call = finder.v0_call(node, v0_azure, upgrade=mode == "v1")

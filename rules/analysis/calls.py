@@ -2,16 +2,17 @@
 
 from __future__ import annotations
 
-from typing import Callable, Optional, Union
+from typing import Callable, Literal, Optional, Union
 
 import libcst as cst
 
 from migrator.tree import Binding
 
+from .. import sdk
 from .names import Names
 from .receivers import Receivers
-from .records import OTHER, Client, CompletionsCall, ShapedCall, Variant
-from .syntax import dotted, keyword, source, string_key
+from .records import EITHER, OTHER, Client, CompletionsCall, ShapedCall, Variant
+from .syntax import dotted, keyword, source, spelled_chain, string_key, string_value, walk
 
 V0_METHODS = frozenset({"create", "acreate", "generate", "agenerate"})
 V0_CHAT = frozenset(
@@ -21,8 +22,9 @@ V0_COMPLETION = frozenset(
     {"openai.Completion", "openai.api_resources.Completion", "openai.api_resources.completion.Completion"}
 )
 _PREFIXES = ("with_raw_response", "with_streaming_response")
-# Keyword arguments only other SDKs' `completions.create` take: anthropic's text API.
-_OTHER_SDK_KEYWORDS = frozenset({"max_tokens_to_sample"})
+# Keyword arguments only other SDKs' `completions.create` take (anthropic's text API);
+# OpenAI's takes neither (its stop sequences are `stop`).
+_OTHER_SDK_KEYWORDS = frozenset({"max_tokens_to_sample", "stop_sequences"})
 Found = Union[CompletionsCall, ShapedCall, None]
 
 
@@ -44,20 +46,46 @@ class CallFinder:
         self.project_uses_openai = project_uses_openai
         self._module_base: Optional[bool] = None
 
-    def shaped(self, node: cst.Call, why: str, *, proven: bool = False) -> Optional[ShapedCall]:
-        # (`proven` calls go through a legacy value; the others' receiver is unknown)
-        """The call as a manual finding, unless something says it is another SDK's.
-        `proven`: part of what it may call is OpenAI's for certain (one branch of a
-        conditional), whatever else the module imports."""
+    def shaped(
+        self, node: cst.Call, why: str, *, proven: bool = False, kind: Literal["through", "getattr"] = "through"
+    ) -> Optional[ShapedCall]:
+        """The call as a manual finding, unless something tied to it says it is another
+        SDK's (a module that imports one says nothing of this call). `proven`: what it
+        calls is (or may be, one branch of a conditional) OpenAI's for certain; `kind`
+        says how."""
         if self._inside_sdk_definition(node) or self.expects_failure(node):
             return None
         if proven:
-            return ShapedCall(node, why, "through")
-        if self.other_sdk or any(keyword(node, name) is not None for name in _OTHER_SDK_KEYWORDS):
+            return ShapedCall(node, why, kind)
+        if self.other_sdk_evidence(node):
             return None
         if not self.uses_openai and not self.project_uses_openai():
             return None
         return ShapedCall(node, why)
+
+    def other_sdk_evidence(self, node: cst.Call) -> bool:
+        """The call itself says it is another SDK's: one of that SDK's own parameters
+        (also in a followed `**dict`), or, on a call nothing marks as OpenAI's (a known
+        OpenAI model, `engine=`, the `Completion` resource), a value imported from that
+        SDK among its arguments (`anthropic.HUMAN_PROMPT`)."""
+        spread = self._followed_spread(node)
+        keys = {a.keyword.value for a in node.args if a.keyword is not None}
+        for element in spread.elements if spread is not None else ():
+            if isinstance(element, cst.DictElement) and (key := string_key(element.key)) is not None:
+                keys.add(key)
+        if keys & _OTHER_SDK_KEYWORDS:
+            return True
+        if _openai_evidence(node, keys):
+            return False
+        return any(self._imported_from_other_sdk(arg.value) for arg in node.args)
+
+    def _imported_from_other_sdk(self, value: cst.BaseExpression) -> bool:
+        for name in walk(value):
+            if isinstance(name, cst.Name):
+                for binding in self.names.assignments(name) or ():
+                    if binding.imported is not None and binding.imported.split(".")[0] in sdk.OTHER_SDKS:
+                        return True
+        return False
 
     # -- v1: client.completions.create(...) --
 
@@ -94,6 +122,9 @@ class CallFinder:
             receiver = Client(receiver.is_async, receiver.is_azure, True, True)
         if self._inside_sdk_definition(node):
             return None
+        if receiver is EITHER:
+            # Rewritten, the other SDK's client would have no `chat`: never a fix.
+            return self.shaped(node, f"legacy Completions call shape, but `{source(receiver_node)}` may be another SDK's client as well as OpenAI's")
         if receiver is None:
             # OpenAI-shaped but unresolved: an unsafe fix next to `import openai` when the
             # call reads like OpenAI's, a manual finding elsewhere in a project using it.
@@ -115,6 +146,37 @@ class CallFinder:
             spread=spread,
             alias=alias,
         )
+
+    # -- spelled with getattr: getattr(client, "completions").create(...) --
+
+    def getattr_call(self, node: cst.Call) -> Found:
+        """The legacy endpoint with a part spelled `getattr(x, "<name>")`, found as its
+        attribute form would be; the fix does not rewrite such spellings, so it is a
+        manual finding."""
+        chain = spelled_chain(node.func)
+        length = endpoint_length(chain)
+        spelled = [part for _, _, part in chain[:length] if isinstance(part, cst.Call)]
+        if not spelled or any(self.names.getattr_literal(part) is None for part in spelled):
+            return None
+        if len(chain) > length and chain[length][0] in ("chat", "beta"):
+            return None  # already chat
+        holder = chain[length - 1][1]
+        v0 = chain[length - 1][0] == "Completion" or length == 1
+        receiver = None if length == 1 else self.receivers.receiver(holder)
+        if receiver is OTHER or self.other_sdk_evidence(node):
+            return None
+        what = "the openai module" if v0 else "an OpenAI client"
+        if receiver is EITHER:
+            return self.shaped(node, f"legacy Completions call shape, but `{source(holder)}` may be another SDK's as well as {what}")
+        proven = isinstance(receiver, Client) and (receiver.is_module or not v0)
+        if length == 1:
+            proven = bool(self.names.qualified_names(holder) & V0_COMPLETION)
+        if proven:
+            why = f"legacy Completions call spelled with `getattr` (`{source(node.func)}`), which the fix does not rewrite"
+            return self.shaped(node, why, proven=True, kind="getattr")
+        if length == 1 or (keyword(node, "prompt") is None and not any(arg.star == "**" for arg in node.args)):
+            return None  # not the legacy shape
+        return self.shaped(node, f"legacy Completions call shape, but `{source(holder)}` could not be proven to be {what}")
 
     # -- through a name: create = client.completions.create; create(...) --
 
@@ -188,7 +250,7 @@ class CallFinder:
             if unproven is None:
                 return None
             holder = func.value.value if isinstance(func.value, cst.Attribute) else func.value
-            if not _names_the_module(holder):
+            if not _names_the_module(holder) or self.receivers.receiver(holder) is EITHER:
                 return self.shaped(node, f"legacy Completions call shape, but {unproven}")
         if self.expects_failure(node):
             return None  # code asserting that the old API raises is left alone
@@ -231,7 +293,10 @@ class CallFinder:
         (None: it is not that shape, or `X` is known to be something else)."""
         if not (isinstance(resource, cst.Attribute) and resource.attr.value == "Completion"):
             return None
-        if self.receivers.receiver(resource.value) is not None:
+        holder = self.receivers.receiver(resource.value)
+        if holder is EITHER:
+            return f"`{source(resource.value)}` may be another SDK's module as well as openai"
+        if holder is not None:
             return None  # resolved, and not the openai module (is_v0_completion said so)
         return f"`{source(resource.value)}` could not be proven to be the openai module"
 
@@ -329,6 +394,35 @@ def _chain_names(node: cst.Attribute) -> list[str]:
         names.append(current.attr.value)
         current = current.value
     return names
+
+
+def endpoint_length(chain: list[tuple[str, cst.BaseExpression, cst.BaseExpression]]) -> int:
+    """How many leading parts of a `spelled_chain` name the legacy endpoint: `create`,
+    `completions` and a response prefix (either order), or `create` and `Completion`, or
+    `create` alone (of a resource held by a name); 0: not `create`/`acreate`."""
+    names = [name for name, _, _ in chain]
+    if names[:1] not in (["create"], ["acreate"]):
+        return 0
+    if names[1:2] == ["Completion"]:
+        return 2
+    if names[1:2] == ["completions"]:
+        return 3 if names[2:3] and names[2] in _PREFIXES else 2
+    if names[1:2] and names[1] in _PREFIXES and names[2:3] == ["completions"]:
+        return 3
+    return 1
+
+
+def _openai_evidence(node: cst.Call, keys: set[str]) -> bool:
+    """What marks a call as OpenAI's: `engine=` and the `Completion` resource (openai<1.0;
+    anthropic has neither), a model OpenAI serves or served."""
+    func = node.func
+    if "engine" in keys or (
+        isinstance(func, cst.Attribute) and isinstance(func.value, cst.Attribute) and func.value.attr.value == "Completion"
+    ):
+        return True
+    model = keyword(node, "model")
+    name = string_value(model.value) if model is not None and isinstance(model.value, cst.SimpleString) else None
+    return name is not None and (sdk.is_legacy_model(name) or sdk.is_known_chat_model(name))
 
 
 def _names_the_module(node: cst.BaseExpression) -> bool:

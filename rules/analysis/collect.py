@@ -8,9 +8,9 @@ import libcst as cst
 
 from migrator.tree import ModuleIndex
 
-from .calls import V0_METHODS
+from .calls import V0_METHODS, endpoint_length
 from .reads import LEGACY_TYPE_NAMES
-from .syntax import attribute_names, dotted, string_key, text_access
+from .syntax import attribute_names, dotted, spelled_chain, string_key, text_access
 
 _REFERENCE_NAMES = frozenset({"Completion", "Completions", "completions", "create", "acreate"})
 # openai<1.0 module settings that v1 renamed or no longer reads.
@@ -24,6 +24,7 @@ class Candidates:
         self.imported: set[str] = set()
         self.create_calls: list[cst.Call] = []
         self.name_calls: list[cst.Call] = []  # `create(...)`: maybe through a bound endpoint
+        self.getattr_calls: list[cst.Call] = []  # `getattr(openai, "Completion").create(...)`
         # Where the legacy endpoint may be used as a value: `openai.Completion`,
         # `client.completions`, their `create`, an imported `Completion`.
         self.references: list[cst.BaseExpression] = []
@@ -90,6 +91,8 @@ class Candidates:
         func = node.func
         if isinstance(func, cst.Attribute) and func.attr.value == "create" and "completions" in attribute_names(func.value):
             self.create_calls.append(node)
+        elif isinstance(func, (cst.Attribute, cst.Call)) and _spells_endpoint(func):
+            self.getattr_calls.append(node)
         elif isinstance(func, cst.Attribute) and func.attr.value in V0_METHODS:
             self.v0_candidates.append(node)
         elif isinstance(func, cst.Name) and func.value == "getattr" and text_access(node):
@@ -130,3 +133,12 @@ class Candidates:
     def _simple_string(self, node: cst.SimpleString) -> None:
         if "text_completion" in node.value:
             self.object_strings.append(node)
+
+
+def _spells_endpoint(func: cst.BaseExpression) -> bool:
+    """`getattr(client, "completions").create`, `getattr(openai.Completion, "create")`:
+    a part of the endpoint spelled with `getattr`."""
+    if isinstance(func, cst.Attribute) and func.attr.value not in V0_METHODS:
+        return False
+    chain = spelled_chain(func)
+    return any(isinstance(part, cst.Call) for _, _, part in chain[: endpoint_length(chain)])

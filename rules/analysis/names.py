@@ -14,7 +14,7 @@ import libcst as cst
 from migrator.tree import Binding, ModuleIndex
 
 from .. import sdk
-from .syntax import walk
+from .syntax import string_key, walk
 
 if TYPE_CHECKING:
     from .slots import Slots
@@ -87,6 +87,16 @@ class Names:
     def qualified_names(self, node: cst.CSTNode) -> set[str]:
         """Dotted names an expression stands for, proxies (`langfuse.openai`) read as `openai`."""
         return {sdk.normalise_qualified_name(name, self.proxies) for name in self.index.qualified_names(node)}
+
+    def getattr_literal(self, node: cst.BaseExpression) -> Optional[tuple[cst.BaseExpression, str]]:
+        """`(x, "name")` of `getattr(x, "name")` (the builtin, two positional arguments,
+        a plain string): `x.name` spelled another way."""
+        if not isinstance(node, cst.Call) or len(node.args) != 2 or any(a.keyword or a.star for a in node.args):
+            return None
+        name = string_key(node.args[1].value)
+        if name is None or not name.isidentifier() or "builtins.getattr" not in self.qualified_names(node.func):
+            return None
+        return node.args[0].value, name
 
     def assignments(self, name: cst.Name) -> Optional[list[Binding]]:
         """The bindings whose value a read of `name` may see: in a function body (and in the

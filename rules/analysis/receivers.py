@@ -7,15 +7,17 @@ in the class or a base class of it, or a property returning one), functions and 
 that return a client, and names imported from the project's other modules, which are
 parsed and resolved the same way.
 
-`OTHER` is evidence of another SDK (a client of anthropic, together, ...). Anything this
-analysis cannot follow is `None`: unknown, never silently someone else's.
+`OTHER` is evidence of another SDK (a client of anthropic, together, ...); `EITHER` is a
+name that holds OpenAI's client on some paths and another SDK's on others. Anything this
+analysis cannot follow is `None`: unknown, never silently someone else's. `getattr(x,
+"name")` is read as `x.name`.
 """
 
 from __future__ import annotations
 
 import os
 from collections.abc import Collection, Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Optional
 
@@ -25,8 +27,16 @@ from migrator.tree import Binding, ModuleIndex
 
 from .. import sdk
 from .names import Memo, Names
-from .records import OTHER, Client, Receiver
-from .syntax import annotation_names, decorator_names, dotted, has_custom_base_url, return_values
+from .records import EITHER, OTHER, Client, Receiver
+from .syntax import (
+    annotation_names,
+    decorator_names,
+    dotted,
+    has_custom_base_url,
+    keyword,
+    return_values,
+    spread_source,
+)
 
 # How far a receiver is followed across the project's modules (import chains).
 _MODULE_DEPTH = 4
@@ -48,6 +58,11 @@ class Receivers:
 
     def _receiver(self, node: cst.BaseExpression, depth: int) -> Receiver:
         if isinstance(node, cst.Call):
+            spelled = self.names.getattr_literal(node)
+            if spelled is not None:
+                holder, attribute = spelled
+                qualified = {f"{name}.{attribute}" for name in self.names.qualified_names(holder)}
+                return self._attribute_receiver(holder, attribute, qualified, depth)
             return self._call_receiver(node, depth)
         if isinstance(node, cst.Name):
             if "openai" in self.names.qualified_names(node):
@@ -57,26 +72,37 @@ class Receivers:
                 return None
             return join_receivers([self._assignment_receiver(a, node, depth) for a in assignments])
         if isinstance(node, cst.Attribute):
-            names = self.names.qualified_names(node)
-            if "openai" in names:
-                return Client(is_module=True)
-            if isinstance(node.value, cst.Name) and self.names.enclosing_class_of_self(node.value) is not None:
-                return self._self_attribute_receiver(node, depth)
-            return self._dotted_receiver(names, depth)
-        if isinstance(node, cst.Await):
-            return None
+            return self._attribute_receiver(node.value, node.attr.value, self.names.qualified_names(node), depth)
         return None
+
+    def _attribute_receiver(self, holder: cst.BaseExpression, attribute: str, names: set[str], depth: int) -> Receiver:
+        """`holder.attribute`, whose qualified names are `names`."""
+        if "openai" in names:
+            return Client(is_module=True)
+        if isinstance(holder, cst.Name) and self.names.enclosing_class_of_self(holder) is not None:
+            return self._self_attribute_receiver(holder, attribute, depth)
+        return self._dotted_receiver(names, depth)
 
     def _call_receiver(self, node: cst.Call, depth: int) -> Receiver:
         names = self.names.qualified_names(node.func)
         for name in names:
             if name in sdk.CLIENT_CLASSES:
                 is_async, is_azure = sdk.CLIENT_CLASSES[name]
-                return Client(is_async=is_async, is_azure=is_azure, custom_base_url=has_custom_base_url(node))
+                deployment = keyword(node, "azure_deployment") if is_azure else None
+                spread = spread_source(node)
+                return Client(
+                    is_async=is_async,
+                    is_azure=is_azure,
+                    # Built from `**cfg`: its `base_url` is unknown.
+                    custom_base_url=has_custom_base_url(node) or spread is not None,
+                    deployments=(deployment.value,) if deployment is not None else (),
+                    spread=spread,
+                )
         if isinstance(node.func, cst.Attribute) and node.func.attr.value in ("with_options", "copy"):
             inner = self.receiver(node.func.value, depth + 1)
-            if isinstance(inner, Client) and has_custom_base_url(node):
-                return Client(inner.is_async, inner.is_azure, True, inner.is_module)
+            spread = spread_source(node)
+            if isinstance(inner, Client) and (has_custom_base_url(node) or spread is not None):
+                return replace(inner, custom_base_url=True, spread=inner.spread or spread)
             return inner
         function = self.names.local_function(node.func)
         if function is not None:
@@ -148,20 +174,19 @@ class Receivers:
                     return Client(is_async=is_async, is_azure=is_azure)
         return _foreign(self.names.qualified_names(expression))
 
-    def _self_attribute_receiver(self, node: cst.Attribute, depth: int) -> Receiver:
+    def _self_attribute_receiver(self, owner: cst.Name, attribute: str, depth: int) -> Receiver:
         """`self.client` where the class (or a base class) assigns, annotates or returns it."""
-        assert isinstance(node.value, cst.Name)
-        klass = self.names.enclosing_class_of_self(node.value)
+        klass = self.names.enclosing_class_of_self(owner)
         if klass is None:
             return None
         results: list[Receiver] = []
-        for statement, value in self.names.attribute_statements(klass, node.attr.value, node.value.value):
+        for statement, value in self.names.attribute_statements(klass, attribute, owner.value):
             if isinstance(statement, cst.AnnAssign) and (value is None or isinstance(statement.target, cst.Name)):
                 results.append(self.annotation_receiver(statement.annotation))
             elif value is not None and not (isinstance(statement, cst.Assign) and _assigns_name(statement)):
                 results.append(self.receiver(value, depth + 1))
         if not results:
-            method = self.names.method(klass, node.attr.value)
+            method = self.names.method(klass, attribute)
             if method is not None and _PROPERTIES & set(decorator_names(method)):
                 return self.function_receiver(method, depth)
         return join_receivers(results) if results else None
@@ -312,17 +337,25 @@ def _assigns_name(statement: cst.Assign) -> bool:
 
 
 def join_receivers(results: Sequence[Receiver]) -> Receiver:
-    """One answer for a name bound several ways: OTHER wins, unknown spoils the rest."""
+    """One answer for a name bound several ways: OpenAI's client on one path and another
+    SDK's on another is EITHER; else OTHER wins, and unknown spoils the rest."""
+    clients = [r for r in results if isinstance(r, Client)]
+    if any(r is EITHER for r in results) or (clients and any(r is OTHER for r in results)):
+        return EITHER
     if any(r is OTHER for r in results):
         return OTHER
-    clients = [r for r in results if isinstance(r, Client)]
     if not clients or len(clients) != len(results):
         return None
+    deployments: list[cst.BaseExpression] = []
+    for client in clients:
+        deployments.extend(d for d in client.deployments if not any(d is seen for seen in deployments))
     return Client(
         is_async=any(c.is_async for c in clients),
         is_azure=any(c.is_azure for c in clients),
         custom_base_url=any(c.custom_base_url for c in clients),
         is_module=all(c.is_module for c in clients),
+        deployments=tuple(deployments),
+        spread=next((c.spread for c in clients if c.spread is not None), None),
     )
 
 

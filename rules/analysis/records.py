@@ -32,14 +32,26 @@ class Client:
     is_azure: bool = False
     custom_base_url: bool = False
     is_module: bool = False  # the `openai` module's lazily built client
+    # `AzureOpenAI(azure_deployment=...)`: the deployments the client was built with. Its
+    # `/completions` and `/chat/completions` go there, whatever a call's `model` says.
+    deployments: tuple[cst.BaseExpression, ...] = ()
+    # `OpenAI(**cfg)`: the spread it was built from, which may set `base_url` (then
+    # `custom_base_url` is set too: the server is unknown).
+    spread: Optional[str] = None
 
 
 class Other:
     """Resolved, and not OpenAI (another SDK's client, a user class...)."""
 
 
+class Either:
+    """Resolved both ways: OpenAI's client on some paths, another SDK's on others (a
+    factory returning either)."""
+
+
 OTHER = Other()
-Receiver = Union[Client, Other, None]  # None: cannot tell
+EITHER = Either()
+Receiver = Union[Client, Other, Either, None]  # None: cannot tell
 
 
 @dataclass(frozen=True, eq=False)
@@ -126,8 +138,9 @@ class ShapedCall:
     node: cst.Call
     why: str  # the finding's message: what it is, and what could not be proven
     # "unproven": the receiver is not shown to be OpenAI's; "through": called through a
-    # value that is (or may be) the legacy endpoint.
-    kind: Literal["unproven", "through"] = "unproven"
+    # value that is (or may be) the legacy endpoint; "getattr": the endpoint spelled with
+    # `getattr(x, "<name>")`, which the fix does not rewrite.
+    kind: Literal["unproven", "through", "getattr"] = "unproven"
 
 
 @dataclass(frozen=True)

@@ -139,8 +139,8 @@ class References:
             parent = self.names.parent(node)
             if isinstance(parent, cst.Attribute) and parent.value is node:
                 continue  # part of a longer chain: the chain is judged as a whole
-            if isinstance(parent, cst.Call) and parent.func is node:
-                continue  # a call: OAI001's
+            if (isinstance(parent, cst.Call) and parent.func is node) or self._spelled_in_call(node):
+                continue  # a call (also `getattr(openai.Completion, "create")(...)`): OAI001's
             if isinstance(parent, (cst.Import, cst.ImportFrom, cst.ImportAlias, cst.AssignTarget)) or self._in_type(node):
                 continue
             if self.calls.expects_failure(node) or self._inside_sdk(node):
@@ -153,6 +153,21 @@ class References:
             if isinstance(node, cst.Name) and not self.calls.is_v0_completion(node):
                 continue  # a name bound to one: its binding is the place
             yield node, _describe(node, found)
+
+    def _spelled_in_call(self, node: cst.BaseExpression) -> bool:
+        """`node` is taken apart by `getattr(node, "<name>")` in the chain a call calls."""
+        current: cst.CSTNode = node
+        spelled = False
+        while True:
+            parent = self.names.parent(current)
+            if isinstance(parent, cst.Attribute) and parent.value is current:
+                current = parent
+                continue
+            call = self.names.parent(parent) if isinstance(parent, cst.Arg) else None
+            if isinstance(call, cst.Call) and (literal := self.names.getattr_literal(call)) and literal[0] is current:
+                current, spelled = call, True
+                continue
+            return spelled and isinstance(parent, cst.Call) and parent.func is current
 
     def _in_type(self, node: cst.CSTNode) -> bool:
         for ancestor in self.names.ancestors(node):

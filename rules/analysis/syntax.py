@@ -73,6 +73,31 @@ def attribute_names(node: cst.BaseExpression) -> list[str]:
             return names
 
 
+def spelled_chain(node: cst.BaseExpression) -> list[tuple[str, cst.BaseExpression, cst.BaseExpression]]:
+    """(name, what it is taken from, the node) for each attribute of a chain, outermost
+    first, reading `getattr(x, "name")` (two arguments, a plain string) as `x.name`:
+    `getattr(client, "completions").create` gives `create`, then `completions` taken from
+    `client` by a `getattr` call. Whether that `getattr` is the builtin is the caller's
+    question (`Names.getattr_literal`)."""
+    chain: list[tuple[str, cst.BaseExpression, cst.BaseExpression]] = []
+    while True:
+        if isinstance(node, cst.Attribute):
+            chain.append((node.attr.value, node.value, node))
+            node = node.value
+        elif (
+            isinstance(node, cst.Call)
+            and isinstance(node.func, cst.Name)
+            and node.func.value == "getattr"
+            and len(node.args) == 2
+            and not any(arg.keyword or arg.star for arg in node.args)
+            and (name := string_key(node.args[1].value)) is not None
+        ):
+            chain.append((name, node.args[0].value, node))
+            node = node.args[0].value
+        else:
+            return chain
+
+
 def annotation_names(expression: cst.BaseExpression) -> Iterator[cst.BaseExpression]:
     """The names inside an annotation: `Optional[OpenAI]`, `OpenAI | None`."""
     if isinstance(expression, cst.BinaryOperation):
@@ -150,6 +175,14 @@ def has_custom_base_url(call: cst.Call) -> bool:
                 continue
             return True
     return False
+
+
+def spread_source(call: cst.Call) -> Optional[str]:
+    """`**cfg` of `OpenAI(**cfg)` (the first `*`/`**` argument, as written), else None."""
+    for arg in call.args:
+        if arg.star:
+            return f"{arg.star}{source(arg.value)}"
+    return None
 
 
 def source(node: cst.CSTNode) -> str:

@@ -94,3 +94,34 @@ def test_a_v0_module_fixture_moves_to_v1_without_an_import_it_does_not_use(tmp_p
         "    )\n"
         "    assert r.choices[0].message.content\n"
     )
+
+
+@pytest.mark.parametrize(
+    ("config", "code", "fix"),
+    [
+        # Azure: `engine=` names a deployment of a completion model, which chat cannot use.
+        ('openai.api_type = "azure"\nopenai.api_base = "https://x.openai.azure.com/"\n', "OAI004", "none"),
+        # Another server: it may still serve /v1/completions, so the fix is never safe.
+        ('openai.api_base = "http://localhost:8000/v1"\n', "OAI001", "unsafe"),
+        # OpenAI's own URL changes nothing.
+        ('openai.api_base = "https://api.openai.com/v1"\n', "OAI001", "safe"),
+    ],
+)
+def test_the_openai_module_configured_in_an_imported_module(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, config: str, code: str, fix: str
+) -> None:
+    (tmp_path / ".git").mkdir()
+    (tmp_path / "requirements.txt").write_text("openai==0.28.1\n")
+    (tmp_path / "config.py").write_text("import openai\n\n" + config)
+    (tmp_path / "app.py").write_text(
+        "import openai\n\nimport config  # noqa: F401  (sets the client up)\n\n\n"
+        "def ask(q):\n"
+        '    r = openai.Completion.create(engine="text-davinci-003", prompt=q, max_tokens=50)\n'
+        "    return r.choices[0].text\n"
+    )
+    monkeypatch.chdir(tmp_path)
+    found = findings("--no-cache", "app.py")
+    assert (code, fix) in [(f[2], f[3]) for f in found if f[1] == 7], found
+    # The setting lives in config.py: changing it changes app.py's result, cache or not.
+    (tmp_path / "config.py").write_text("import openai\n")
+    assert ("app.py", 7, "OAI001", "safe") in findings("app.py")

@@ -178,9 +178,8 @@ def _find_calls(
         _sort(finder.v1_call(node), calls, shaped)
     for node in found.getattr_calls:
         _sort(finder.getattr_call(node), calls, shaped)
-    v0_azure = any(finder.sets_azure_api_type(node) for node in found.api_type_assignments)
     for node in found.v0_candidates:
-        v0_call = finder.v0_call(node, v0_azure, upgrade=mode == "v1")
+        v0_call = finder.v0_call(node, upgrade=mode == "v1")
         if v0_call is not None:
             _sort(v0_call, calls, shaped)
         elif (why := finder.v0_unfixable(node)) is not None:
@@ -188,7 +187,7 @@ def _find_calls(
         elif (why := references.through(node)) is not None:
             _sort(finder.shaped(node, why, proven=True), calls, shaped)
     for node in found.name_calls:
-        aliased = finder.aliased_call(node, v0_azure, upgrade=mode == "v1")
+        aliased = finder.aliased_call(node, upgrade=mode == "v1")
         if aliased is None and (why := references.through(node)) is not None:
             aliased = finder.shaped(node, why, proven=True)
         _sort(aliased, calls, shaped)

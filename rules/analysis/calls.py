@@ -9,6 +9,7 @@ import libcst as cst
 from migrator.tree import Binding
 
 from .. import sdk
+from .module_settings import ModuleSettings
 from .names import Names
 from .receivers import Receivers
 from .records import EITHER, OTHER, Client, CompletionsCall, ShapedCall, Variant
@@ -44,7 +45,7 @@ class CallFinder:
         self.other_sdk = other_sdk
         # Asked only for a call no receiver proves: the project's pins, the modules read.
         self.project_uses_openai = project_uses_openai
-        self._module_base: Optional[bool] = None
+        self.settings = ModuleSettings(names, receivers)
 
     def shaped(
         self, node: cst.Call, why: str, *, proven: bool = False, kind: Literal["through", "getattr"] = "through"
@@ -180,7 +181,7 @@ class CallFinder:
 
     # -- through a name: create = client.completions.create; create(...) --
 
-    def aliased_call(self, node: cst.Call, file_azure: bool, upgrade: bool) -> Found:
+    def aliased_call(self, node: cst.Call, upgrade: bool) -> Found:
         """A call through a name bound to the legacy endpoint. Migrated when the name is
         bound once, in this scope, and only ever called; reported otherwise."""
         assert isinstance(node.func, cst.Name)
@@ -199,7 +200,7 @@ class CallFinder:
             return self.v1_call(node, alias=alias)
         if upgrade:
             return self.shaped(node, f"legacy Completions call through `{name}`, bound to `{source(alias)}`, which --sdk v1 cannot move by itself")
-        return self.v0_call(node, file_azure, upgrade=False, alias=alias)
+        return self.v0_call(node, upgrade=False, alias=alias)
 
     def _is_endpoint(self, value: cst.Attribute) -> bool:
         if value.attr.value not in ("create", "acreate"):
@@ -237,7 +238,7 @@ class CallFinder:
         return False
 
     def v0_call(
-        self, node: cst.Call, file_azure: bool, upgrade: bool = False, alias: Optional[cst.Attribute] = None
+        self, node: cst.Call, upgrade: bool = False, alias: Optional[cst.Attribute] = None
     ) -> Found:
         func = alias if alias is not None else node.func
         assert isinstance(func, cst.Attribute)
@@ -256,7 +257,7 @@ class CallFinder:
             return None  # code asserting that the old API raises is left alone
         keywords = {a.keyword.value: a for a in node.args if a.keyword is not None}
         api_type = keywords.get("api_type")
-        azure = file_azure or "deployment_id" in keywords or "api_version" in keywords
+        azure = "deployment_id" in keywords or "api_version" in keywords or self.module_is_azure()
         if api_type is not None and isinstance(api_type.value, cst.SimpleString):
             azure = str(api_type.value.evaluated_value).startswith("azure")
         resource_import = None
@@ -316,30 +317,15 @@ class CallFinder:
         return None
 
     def module_base_url(self) -> bool:
-        """`openai.api_base = "http://localhost:8000/v1"` (or v1's `openai.base_url`): the
-        module's own client talks to a server other than OpenAI's."""
-        if self._module_base is None:
-            self._module_base = False
-            for node in self.names.index.nodes(cst.Assign):
-                for target in node.targets:
-                    if (
-                        isinstance(target.target, cst.Attribute)
-                        and target.target.attr.value in ("api_base", "base_url")
-                        and "openai" in self.names.qualified_names(target.target.value)
-                        and not (isinstance(node.value, cst.SimpleString) and "api.openai.com" in node.value.value)
-                    ):
-                        self._module_base = True
-        return self._module_base
+        """`openai.api_base = "http://localhost:8000/v1"` (or v1's `openai.base_url`), here
+        or in a project module this one imports: the module's own client talks to a server
+        other than OpenAI's."""
+        return self.settings.other_server()
 
-    def sets_azure_api_type(self, node: cst.Assign) -> bool:
-        """`openai.api_type = "azure"`: the module's v0 calls go to Azure deployments."""
-        value = node.value
-        if not isinstance(value, cst.SimpleString) or not str(value.evaluated_value).startswith("azure"):
-            return False
-        return any(
-            isinstance(t.target, cst.Attribute) and "openai" in self.names.qualified_names(t.target.value)
-            for t in node.targets
-        )
+    def module_is_azure(self) -> bool:
+        """`openai.api_type = "azure"`, here or in a project module this one imports: the
+        module's v0 calls go to Azure deployments."""
+        return self.settings.azure()
 
     def expects_failure(self, node: cst.CSTNode) -> bool:
         """Inside `with pytest.raises(...)` / `self.assertRaises(...)` of its function."""

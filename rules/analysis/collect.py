@@ -34,7 +34,6 @@ class Candidates:
         self.strings: list[cst.SimpleString] = []
         self.object_strings: list[cst.SimpleString] = []
         self.v0_candidates: list[cst.Call] = []
-        self.api_type_assignments: list[cst.Assign] = []
         self.module_aliases: list[str] = []
         self.string_accesses: list[cst.BaseExpression] = []
         self.error_attributes: list[cst.Attribute] = []
@@ -42,7 +41,6 @@ class Candidates:
         self.type_names: list[cst.BaseExpression] = []
         self.config_attributes: list[cst.Attribute] = []
         looks: tuple[tuple[type, Callable[[Any], None]], ...] = (
-            (cst.Assign, self._assign),
             (cst.Import, self._import),
             (cst.ImportFrom, self._import_from),
             (cst.Call, self._call),
@@ -61,11 +59,6 @@ class Candidates:
             self.type_names.append(node)
         if node.value == "Completion" or node.value in self.completion_aliases:
             self.references.append(node)
-
-    def _assign(self, node: cst.Assign) -> None:
-        for target in node.targets:
-            if isinstance(target.target, cst.Attribute) and target.target.attr.value == "api_type":
-                self.api_type_assignments.append(node)
 
     def _import(self, node: cst.Import) -> None:
         for alias in node.names:

@@ -9,6 +9,8 @@ through the module index's scopes, not names) and follows their responses, so th
 - `receivers`: whether an expression is an OpenAI client, also across the project's
   modules and pytest fixtures;
 - `calls`: which calls reach the legacy endpoint (v1 and v0 forms, through a name);
+- `module_settings`: whether the openai module's client is set up for Azure or another
+  server, here or in a project module this one imports;
 - `references`: the endpoint used as a value, and the calls made through one;
 - `dataflow`: what a value is and which calls it came from;
 - `reads`: the reads of a response the rules rewrite;

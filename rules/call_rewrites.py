@@ -120,13 +120,19 @@ def upgrade_edits(ctx: RuleContext, analysis: Analysis, call: CompletionsCall) -
         serialization = upgrade.serialization_rewrite(node)
         if serialization is not None:
             found.append(Edit(node, serialization))
+    found.append(prelude_edit(ctx, analysis, call))
+    return found
+
+
+def prelude_edit(ctx: RuleContext, analysis: Analysis, call: CompletionsCall) -> Edit:
+    """What a call moving to v1 needs at the top of the module: `import openai` where the
+    moved code names it, and the lazy async client for an `acreate`."""
     prelude = upgrade.module_prelude(
         analysis.module_alias or "openai",
         add_import=analysis.module_alias is None,
         add_async_helper=call.method == "acreate",
     )
-    found.append(Edit(ctx.module, prelude))
-    return found
+    return Edit(ctx.module, prelude)
 
 
 def upgrade_blockers(call: CompletionsCall) -> Iterator[Blocker]:

@@ -17,7 +17,7 @@ from migrator.rule import Dependency, Edit, Fix, Note, Output, Report, RuleConte
 from . import edits, pins, sdk, upgrade
 from .analysis import Analysis, CompletionsCall, analyse
 from .analysis.mocks import match_target
-from .call_rewrites import alias_group
+from .call_rewrites import alias_group, prelude_edit
 from .responses_call_rewrites import call_transform, spread_mapper, stream_options
 from .responses_parameters import is_neutral
 
@@ -274,12 +274,7 @@ def _upgrade_outputs(
             )
         else:
             fix_edits.append(Edit(node, rewrite))
-    prelude = upgrade.module_prelude(
-        analysis.module_alias or "openai",
-        add_import=analysis.module_alias is None,
-        add_async_helper=call.method == "acreate",
-    )
-    fix_edits.append(Edit(ctx.module, prelude))
+    fix_edits.append(prelude_edit(ctx, analysis, call))
 
 
 # --------------------------------------------------------------------------- notes

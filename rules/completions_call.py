@@ -56,8 +56,9 @@ class CompletionsCallRule(Rule):
     Also the openai<1.0 forms: `openai.Completion.create/acreate` (however `Completion`
     is imported or held), moved to `openai.ChatCompletion` (`--sdk keep`) or to the v1
     SDK in one pass (`--sdk v1`, or `auto` when the project pins openai>=1). It moves mock
-    targets such as `patch("openai.resources.Completions.create")` to their chat names,
-    and follows `create(**params)` when `params` is a dict literal built beside the call.
+    targets such as `patch("openai.resources.Completions.create")` (also through a
+    module's import of openai, `patch("app.openai.Completion.create")`) to their chat
+    names, and follows `create(**params)` when `params` is a dict literal built beside the call.
     The endpoint spelled with `getattr` (`getattr(client, "completions").create(...)`) is
     found too, and reported without a fix.
 

@@ -257,9 +257,10 @@ class CallFinder:
             return None  # code asserting that the old API raises is left alone
         keywords = {a.keyword.value: a for a in node.args if a.keyword is not None}
         api_type = keywords.get("api_type")
-        azure = "deployment_id" in keywords or "api_version" in keywords or self.module_is_azure()
         if api_type is not None and isinstance(api_type.value, cst.SimpleString):
-            azure = str(api_type.value.evaluated_value).startswith("azure")
+            azure = str(api_type.value.evaluated_value).startswith("azure")  # the call says
+        else:
+            azure = "deployment_id" in keywords or "api_version" in keywords or self.module_is_azure()
         resource_import = None
         if isinstance(func.value, cst.Name):
             for assignment in self.names.assignments(func.value) or ():

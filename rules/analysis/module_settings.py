@@ -85,7 +85,8 @@ class ModuleSettings:
             if path in seen or path == current:
                 continue
             seen.add(path)
-            self.receivers.files_read.append(str(path))  # its settings decide this file's fix
+            if str(path) not in self.receivers.files_read:
+                self.receivers.files_read.append(str(path))  # its settings decide this file's fix
             loaded = load_module(path, self.names.proxies, self.receivers.module_depth + 1)
             if loaded is not None:
                 yield loaded.names

@@ -293,6 +293,8 @@ class Stored:
 
 def stored_responses(names: Names, flow: Flow, calls: Sequence[CompletionsCall]) -> Stored:
     """The slots that hold a response of `calls`, and every read of them in the module."""
+    if not calls:
+        return Stored()  # nothing to keep: the module's stores need not be listed
     keys = frozenset(call.key for call in calls)
     slots = names.slots
     holding: set[SlotKey] = set()
